@@ -1,0 +1,38 @@
+# The README's two commands: `make run` (demo on embedded defaults) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE ?= nps_platform.settings.local
+
+.PHONY: install run test lint migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Web server, Celery worker and Celery beat together; Ctrl-C stops all three.
+run: seed
+	@echo "Open http://127.0.0.1:$(PORT)/ (mail goes to http://127.0.0.1:$(PORT)/dev/outbox/)"
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev --app-root . start
+
+test: install
+	DJANGO_SETTINGS_MODULE=nps_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var/ $(VENV)

@@ -1,0 +1,72 @@
+"""Outgoing mail: one helper that renders a text + HTML pair from templates in a language, and
+the embedded-mode backend that writes each message to var/outbox for /dev/outbox to show."""
+
+from __future__ import annotations
+
+import uuid
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+
+def mail_render_and_send(*, to: list[str], subject: str, template: str, context: dict,
+                         language: str | None = None, headers: dict | None = None,
+                         reply_to: list[str] | None = None, from_email: str | None = None) -> None:
+    """Renders `<template>.txt` and `<template>.html` in `language` and sends them."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, headers=headers or {}, reply_to=reply_to,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+class OutboxEmailBackend(BaseEmailBackend):
+    """Writes each message as an .eml file; nothing leaves the machine."""
+
+    def send_messages(self, email_messages):
+        outbox = Path(settings.EMAIL_OUTBOX_DIR)
+        outbox.mkdir(parents=True, exist_ok=True)
+        for message in email_messages:
+            name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+            (outbox / name).write_bytes(message.message().as_bytes(linesep="\n"))
+        return len(email_messages)
+
+
+def outbox_list(limit: int = 200) -> list[dict]:
+    outbox = Path(settings.EMAIL_OUTBOX_DIR)
+    if not outbox.is_dir():
+        return []
+    items = []
+    for path in sorted(outbox.glob("*.eml"), reverse=True)[:limit]:
+        msg = message_from_bytes(path.read_bytes(), policy=policy.default)
+        items.append({"id": path.stem, "subject": msg["subject"], "to": msg["to"], "date": msg["date"]})
+    return items
+
+
+def outbox_read(message_id: str) -> dict | None:
+    outbox = Path(settings.EMAIL_OUTBOX_DIR)
+    path = outbox / f"{message_id}.eml"
+    if "/" in message_id or not path.is_file():
+        return None
+    msg = message_from_bytes(path.read_bytes(), policy=policy.default)
+    html = msg.get_body(preferencelist=("html",))
+    text = msg.get_body(preferencelist=("plain",))
+    return {
+        "id": message_id,
+        "subject": msg["subject"],
+        "to": msg["to"],
+        "from": msg["from"],
+        "date": msg["date"],
+        "headers": list(msg.items()),
+        "html": html.get_content() if html else "",
+        "text": text.get_content() if text else "",
+    }

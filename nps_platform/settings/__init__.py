@@ -1,0 +1,1 @@
+"""Settings package: `base` holds everything; `local`, `production` and `test` adjust it per run mode."""

@@ -1,0 +1,29 @@
+"""Tests run against real PostgreSQL and Redis (127.0.0.1 defaults, overridable)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nps_platform")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "test-only-key-" + "x" * 40
+# The pool holds connections across pytest-django's test-database switch; tests go without it.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_OUTBOX_DIR = VAR_DIR / "test-outbox"
+MEDIA_ROOT = VAR_DIR / "test-media"
+STATIC_ROOT = VAR_DIR / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 3
+# Unit and view tests run tasks inline; tests whose behaviour depends on the worker start a
+# real one (tests/conftest.py: celery_worker_process), which turns this off.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

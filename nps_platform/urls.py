@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+
+from organizations.forms import LoginForm
+from organizations.urls import public_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("dev/outbox/", views.outbox, name="dev_outbox"),
+    path("dev/outbox/<str:message_id>/", views.outbox_message, name="dev_outbox_message"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("o/<slug:org_slug>/", include("organizations.urls")),
+    *public_urlpatterns,
+]
+
+# Uploaded media are organizations' logos, public by nature (they brand the survey pages and
+# emails); a deployment with object storage or a proxy in front may serve them there instead.
+urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,56 @@
+"""Platform-level pages: the health check and, in debug mode, the local mail outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .mail import outbox_list, outbox_read
+
+
+def _database_state() -> str:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # any failure to reach the database is the answer
+        return f"error: {exc.__class__.__name__}"
+
+
+def _broker_state() -> str:
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+
+
+@never_cache
+def healthz(request):
+    state = {"database": _database_state(), "broker": _broker_state()}
+    state["status"] = "ok" if all(v == "ok" for v in state.values()) else "degraded"
+    return JsonResponse(state, status=200 if state["database"] == "ok" else 503)
+
+
+def _debug_only():
+    if not settings.DEBUG:
+        raise Http404()
+
+
+def outbox(request):
+    _debug_only()
+    return render(request, "dev/outbox.html", {"messages_": outbox_list()})
+
+
+def outbox_message(request, message_id: str):
+    _debug_only()
+    message = outbox_read(message_id)
+    if message is None:
+        raise Http404()
+    return render(request, "dev/outbox_message.html", {"m": message})

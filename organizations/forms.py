@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Employee, Organization, Role, User
+
+
+class CrispyMixin:
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True,
+                                                                                "autocomplete": "email"}))
+
+
+class SignupForm(CrispyMixin, forms.Form):
+    submit_label = _("Create my organization")
+
+    organization_name = forms.CharField(label=_("Organization name"), max_length=200)
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Work email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email exists already. Log in instead."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(cleaned["password"], user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class AcceptSignupForm(CrispyMixin, forms.Form):
+    """Account creation for someone arriving from a member invitation."""
+
+    submit_label = _("Create account and join")
+
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, User(email=self.email))
+        return password
+
+
+class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "logo", "brand_color", "default_language", "time_zone",
+                  "quiet_period_days", "employee_visibility", "anonymity_threshold"]
+        widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+
+
+class DepartmentForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "kind", "parent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Department.objects.all()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = _("— top level —")
+
+
+class EmployeeForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Employee
+        fields = ["name", "email", "title", "department", "is_customer_facing", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.all()
+
+
+class EmployeeImportForm(CrispyMixin, forms.Form):
+    submit_label = _("Import")
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: name (required), email, department (e.g. “Sales / Nordic”), title, "
+                    "customer_facing (yes/no). Comma or semicolon separated, UTF-8 or Windows-1252."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class MemberInviteForm(CrispyMixin, forms.Form):
+    submit_label = _("Send invitation")
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments (for managers)"), queryset=Department.objects.none(), required=False
+    )
+
+    def __init__(self, *args, can_grant_owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.all()
+        if not can_grant_owner:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.MANAGER and not cleaned.get("departments"):
+            self.add_error("departments", _("A manager needs at least one department."))
+        return cleaned
+
+
+class MembershipForm(MemberInviteForm):
+    submit_label = _("Save")
+    email = None

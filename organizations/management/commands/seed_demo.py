@@ -1,0 +1,71 @@
+"""Seeds a demo organization (departments, teams, employees, an admin) and prints the login.
+Safe to run again: it tops up what is missing and changes nothing else."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from nps_platform.tenancy import tenant_context
+from organizations.models import Department, Employee, Membership, Organization, Role, User
+from organizations.services import organization_create
+
+DEMO_TREE = {
+    "Sales": ["Nordic", "DACH"],
+    "Customer Service": ["Phone", "Chat"],
+    "Workshop": ["Copenhagen", "Aarhus"],
+}
+DEMO_PEOPLE = [
+    ("Anna Jensen", "Sales / Nordic", "Key account manager"),
+    ("Mikkel Sørensen", "Sales / Nordic", "Sales representative"),
+    ("Lena Schmidt", "Sales / DACH", "Sales representative"),
+    ("Jonas Weber", "Sales / DACH", "Sales lead"),
+    ("Sofie Nielsen", "Customer Service / Phone", "Agent"),
+    ("Emil Larsen", "Customer Service / Phone", "Agent"),
+    ("Ida Karlsson", "Customer Service / Chat", "Agent"),
+    ("Oskar Lindqvist", "Customer Service / Chat", "Team lead"),
+    ("Freja Hansen", "Workshop / Copenhagen", "Mechanic"),
+    ("Lukas Pedersen", "Workshop / Copenhagen", "Service advisor"),
+    ("Maja Andersen", "Workshop / Aarhus", "Mechanic"),
+    ("Ivan Horvat", "Workshop / Aarhus", "Workshop manager"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo organization and print its admin login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", default="demo")
+        parser.add_argument("--email", default=os.environ.get("DEMO_EMAIL", "admin@demo.example"))
+        parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "demo-nps-2026"))
+
+    @transaction.atomic
+    def handle(self, *args, slug: str, email: str, password: str, **options):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=password, full_name="Demo Admin")
+        organization = Organization.objects.filter(slug=slug).first()
+        if organization is None:
+            organization = organization_create(name="Demo Company A/S", slug=slug, owner=user,
+                                               default_language="da", time_zone="Europe/Copenhagen")
+        with tenant_context(organization):
+            Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": Role.OWNER})
+            for top, teams in DEMO_TREE.items():
+                parent, _ = Department.objects.get_or_create(organization=organization, name=top, parent=None)
+                for team in teams:
+                    Department.objects.get_or_create(organization=organization, name=team, parent=parent,
+                                                     defaults={"kind": Department.Kind.TEAM})
+            for name, path, title in DEMO_PEOPLE:
+                top, team = (p.strip() for p in path.split("/"))
+                department = Department.objects.get(name=team, parent__name=top)
+                email_addr = name.lower().replace(" ", ".").replace("ø", "o") + "@demo.example"
+                Employee.objects.get_or_create(
+                    organization=organization, email=email_addr,
+                    defaults={"name": name, "department": department, "title": title},
+                )
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo organization “{organization.name}” is ready at /o/{organization.slug}/\n"
+            f"  Log in as {email} with password {password}"
+        ))

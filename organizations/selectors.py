@@ -1,0 +1,75 @@
+"""Reads for organizations: the department tree, member and employee lists, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, User
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    department: Department
+    depth: int
+    employee_count: int
+
+
+def department_tree() -> list[TreeNode]:
+    """Depth-first, children sorted by name, with each department's direct employee count."""
+    departments = list(Department.objects.annotate(n=Count("employees")).order_by("name"))
+    children: dict[int | None, list[Department]] = {}
+    for d in departments:
+        children.setdefault(d.parent_id, []).append(d)
+    out: list[TreeNode] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for d in children.get(parent_id, []):
+            out.append(TreeNode(d, depth, d.n))
+            walk(d.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def department_path(department: Department) -> str:
+    parts, node = [], department
+    while node is not None:
+        parts.append(node.name)
+        node = node.parent
+    return " / ".join(reversed(parts))
+
+
+def employee_list(*, search: str = "", department_id: int | None = None) -> QuerySet[Employee]:
+    qs = Employee.objects.select_related("department", "user").order_by("name")
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(title__icontains=search))
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs
+
+
+def membership_list() -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").prefetch_related("departments").order_by("user__email")
+
+
+def invitation_pending_list() -> QuerySet[MemberInvitation]:
+    from django.utils import timezone
+
+    return MemberInvitation.objects.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+
+def audit_log(*, limit: int = 200) -> QuerySet[AuditLogEntry]:
+    return AuditLogEntry.objects.select_related("actor")[:limit]
+
+
+def user_memberships(*, user: User) -> QuerySet[Membership]:
+    """The organizations a user can switch between (crosses tenants on purpose: it is the
+    user's own list)."""
+    return (
+        Membership.objects.dangerously_unscoped()
+        .filter(user=user, organization__is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    )

@@ -1,0 +1,40 @@
+"""Background work for organizations: sending member invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from nps_platform.celery import app
+from nps_platform.mail import mail_render_and_send
+from nps_platform.tenancy import tenant_task
+from nps_platform.tokens import token_make
+
+from .models import MemberInvitation
+
+
+@app.task(name="organizations.member_invitation_send", bind=True, max_retries=5,
+          autoretry_for=(OSError,), retry_backoff=True, retry_jitter=True)
+@tenant_task
+def member_invitation_send(self, *, invitation_id: int, organization, resend: bool = False) -> str:
+    """Makes the invitation's token and mails the link. Safe to run twice: a sent invitation is
+    not sent again unless `resend` asks for a fresh link (which voids the old one)."""
+    with transaction.atomic():
+        invitation = MemberInvitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or not invitation.is_pending:
+            return "skipped"
+        if invitation.token_hash and not resend:
+            return "already-sent"
+        raw, invitation.token_hash = token_make(organization_id=organization.pk)
+        link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"token": raw})
+        mail_render_and_send(
+            to=[invitation.email],
+            subject=f"You are invited to {organization.name} on NPS Platform",
+            template="emails/member_invitation",
+            context={"invitation": invitation, "organization": organization, "link": link,
+                     "inviter": invitation.invited_by},
+        )
+        invitation.save(update_fields=["token_hash"])
+    return f"sent at {timezone.now():%H:%M:%S}"

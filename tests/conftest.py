@@ -1,0 +1,201 @@
+"""Shared fixtures. Tests use real PostgreSQL, Redis, SMTP (aiosmtpd) and Celery workers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    db_url = f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    problems = []
+    if not _reachable(db_url, 5432):
+        problems.append(
+            f"PostgreSQL is not reachable at {db_url}. Start it (e.g. `pg_ctlcluster 15 main start`, or "
+            "`docker compose up -d postgres`) or point DATABASE_URL at one."
+        )
+    if not _reachable(settings.REDIS_URL, 6379):
+        problems.append(
+            f"Redis is not reachable at {settings.REDIS_URL}. Start it (e.g. `redis-server --daemonize yes`, or "
+            "`docker compose up -d redis`) or point REDIS_URL at one."
+        )
+    if problems:
+        pytest.exit("\n".join(problems), returncode=3)
+
+
+# --- Tenants and users ---------------------------------------------------------------------
+
+@pytest.fixture
+def make_org(db):
+    from organizations.models import User
+    from organizations.services import organization_create
+
+    counter = {"n": 0}
+
+    def make(name: str | None = None, owner_email: str | None = None, password: str = "pass-Word-123"):
+        counter["n"] += 1
+        n = counter["n"]
+        owner = User.objects.create_user(email=owner_email or f"owner{n}-{time.time_ns()}@example.com",
+                                         password=password, full_name=f"Owner {n}")
+        organization = organization_create(name=name or f"Org {n}", owner=owner)
+        return organization, owner
+
+    return make
+
+
+@pytest.fixture
+def org_a(make_org):
+    return make_org("Alpha ApS")
+
+
+@pytest.fixture
+def org_b(make_org):
+    return make_org("Beta AB")
+
+
+@pytest.fixture
+def in_tenant():
+    from nps_platform.tenancy import tenant_context
+
+    return tenant_context
+
+
+@pytest.fixture
+def member_client(client):
+    """Logs `client` in as a user; returns the client."""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
+
+
+# --- A real SMTP sink ---------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpSink:
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                msg = message_from_bytes(envelope.original_content, policy=policy.default)
+                with sink._lock:
+                    sink.messages.append(msg)
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    def wait_for(self, count: int = 1, timeout: float = 20.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        return list(self.messages)
+
+    def body(self, msg, kind: str = "plain") -> str:
+        part = msg.get_body(preferencelist=(kind,))
+        return part.get_content() if part else ""
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    sink.stop()
+
+
+# --- A real Celery worker ---------------------------------------------------------------------
+
+@pytest.fixture
+def celery_worker_process(settings, smtp_sink, transactional_db, tmp_path):
+    """A real `celery worker` subprocess on the test database, the test Redis and the SMTP sink.
+    Needs `transactional_db`: the worker sees only committed rows."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    env.update(
+        DJANGO_SETTINGS_MODULE="nps_platform.settings.worker_test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=settings.CELERY_BROKER_URL,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
+        PYTHONPATH=str(ROOT),
+    )
+    queue = f"test-{os.getpid()}-{time.time_ns()}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    from nps_platform.celery import app
+
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    log = tmp_path / "worker.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "nps_platform", "worker", "--loglevel=INFO", "--concurrency=1",
+         "--pool=solo", "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "ready" not in log.read_text():
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    if "ready" not in log.read_text():
+        proc.kill()
+        pytest.fail("The Celery worker did not start:\n" + log.read_text()[-3000:])
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    app.conf.task_default_queue = "celery"
+    app.conf.task_always_eager = True
