@@ -191,6 +191,7 @@ def celery_worker_process(settings, smtp_sink, transactional_db, tmp_path):
     if "ready" not in log.read_text():
         proc.kill()
         pytest.fail("The Celery worker did not start:\n" + log.read_text()[-3000:])
+    proc.log_path = log
     yield proc
     proc.terminate()
     try:

@@ -1,0 +1,51 @@
+"""Smoke test of a running `make run`: waits for /healthz, logs in as the demo admin and opens
+the demo organization. Exits non-zero with a reason on any failure."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+def main(base: str) -> int:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    deadline = time.monotonic() + 240
+    health = None
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(f"{base}/healthz", timeout=5) as r:
+                health = json.load(r)
+                break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+    if health is None:
+        print("the server did not answer /healthz in time")
+        return 1
+    print("healthz:", health)
+    if health.get("database") != "ok" or health.get("broker") != "ok":
+        return 1
+    with opener.open(f"{base}/accounts/login/", timeout=10) as r:
+        page = r.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": "admin@demo.example", "password": "demo-nps-2026",
+                                   "csrfmiddlewaretoken": token, "next": "/o/demo/"}).encode()
+    login_url = f"{base}/accounts/login/"
+    request = urllib.request.Request(login_url, data=data, headers={"Referer": login_url})
+    with opener.open(request, timeout=10) as r:
+        landed, body = r.geturl(), r.read().decode()
+    if not landed.endswith("/o/demo/") or "Demo Company" not in body:
+        print("login did not reach the demo organization:", landed)
+        return 1
+    print("logged in as the demo admin and opened", landed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
