@@ -33,4 +33,5 @@ public_urlpatterns = [
     path("orgs/", views.organization_switch, name="organization_switch"),
     path("orgs/new/", views.organization_new, name="organization_new"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("brand/<int:organization_id>.css", views.brand_css, name="brand_css"),
 ]

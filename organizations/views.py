@@ -319,3 +319,23 @@ def employee_import(request, org_slug):
 @role_required(*ADMINS)
 def audit_log(request, org_slug):
     return render(request, "organizations/audit_log.html", {"entries": selectors.audit_log()})
+
+
+def brand_css(request, organization_id: int):
+    """The organization's colours for respondent pages, as a stylesheet (the CSP forbids inline
+    styles). The text colour on the brand colour is chosen for contrast."""
+    from django.http import HttpResponse
+    from django.views.decorators.cache import patch_cache_control
+
+    organization = get_object_or_404(Organization, pk=organization_id, is_active=True)
+    color = organization.brand_color
+    r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    text = "#ffffff" if (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) else "#1d1d1f"
+    response = HttpResponse(f":root {{ --brand: {color}; --brand-text: {text}; }}\n", content_type="text/css")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "csp",
     "nps_platform",
     "organizations",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nps_platform.context_processors.platform",
             ],
+            "builtins": ["nps_platform.templatetags.platform_tags"],
         },
     },
 ]

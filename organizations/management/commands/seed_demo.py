@@ -65,7 +65,30 @@ class Command(BaseCommand):
                     organization=organization, email=email_addr,
                     defaults={"name": name, "department": department, "title": title},
                 )
+            self._seed_surveys(organization, user)
         self.stdout.write(self.style.SUCCESS(
             f"Demo organization “{organization.name}” is ready at /o/{organization.slug}/\n"
             f"  Log in as {email} with password {password}"
         ))
+
+    def _seed_surveys(self, organization, user):
+        # Survey design is a later stage; it may be imported here, in a command, not the reverse.
+        from surveys.models import Survey
+        from surveys.services import review_link_add, survey_create, survey_publish, survey_settings_update
+
+        if Survey.objects.exists():
+            return
+        survey = survey_create(organization=organization, template="relationship", name="Customer relationship 2026",
+                               default_language="da", by=user)
+        survey_settings_update(survey=survey, by=user, name=survey.name, kind=survey.kind, default_language="da",
+                               languages=["da", "sv", "en"], company_name="")
+        review_link_add(survey=survey, site="google", url="https://g.page/r/demo-company/review",
+                        label="Anmeld os på Google", by=user)
+        for code, label in (("sv", "Recensera oss på Google"), ("en", "Review us on Google")):
+            link = survey.review_links.get()
+            link.texts[code] = label
+            link.save(update_fields=["texts"])
+        survey_publish(survey=survey, by=user)
+        employee = survey_create(organization=organization, template="employee", name="Employee pulse (eNPS)",
+                                 default_language="da", by=user)
+        survey_publish(survey=employee, by=user)
