@@ -88,6 +88,17 @@ class DepartmentForm(CrispyMixin, forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = _("— top level —")
 
+    def clean(self):
+        # The unique constraint includes `organization`, which is not a form field, so Django's
+        # own uniqueness check skips it; check here for a message instead of a database error.
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and Department.objects.filter(parent=cleaned.get("parent"), name__iexact=name).exclude(
+            pk=self.instance.pk
+        ).exists():
+            self.add_error("name", _("There is already a department with this name here."))
+        return cleaned
+
 
 class EmployeeForm(CrispyMixin, forms.ModelForm):
     class Meta:
@@ -97,6 +108,12 @@ class EmployeeForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.all()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email and Employee.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another employee already has this email address."))
+        return email
 
 
 class EmployeeImportForm(CrispyMixin, forms.Form):

@@ -194,9 +194,11 @@ def department_delete(*, department: Department, by: User) -> None:
 
 def department_by_path(*, path: str, create: bool, created: list[str] | None = None) -> Department | None:
     """'Sales / Nordic' → the Nordic team inside Sales (case-insensitive); creates what is missing
-    when asked to."""
+    when asked to, listing each created department's own path once in `created`."""
     parent = None
+    walked: list[str] = []
     for part in [p.strip() for p in path.replace(">", "/").split("/") if p.strip()]:
+        walked.append(part)
         node = Department.objects.filter(parent=parent, name__iexact=part).first()
         if node is None:
             if not create:
@@ -206,7 +208,7 @@ def department_by_path(*, path: str, create: bool, created: list[str] | None = N
                 kind=Department.Kind.DEPARTMENT if parent is None else Department.Kind.TEAM,
             )
             if created is not None:
-                created.append(path)
+                created.append(" / ".join(walked))
         parent = node
     return parent
 

@@ -104,6 +104,9 @@ def invitation_accept(request, token: str):
             return render(request, "organizations/invitation_invalid.html",
                           {"invitation": invitation}, status=410)
         existing = User.objects.filter(email__iexact=invitation.email).first()
+        if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+            return render(request, "organizations/invitation_wrong_account.html",
+                          {"invitation": invitation, "organization": organization}, status=403)
         if request.user.is_authenticated:
             if request.method == "POST":
                 services.member_invitation_accept(invitation=invitation, user=request.user)
@@ -139,7 +142,8 @@ def overview(request, org_slug):
 
 @role_required(*ADMINS)
 def organization_settings(request, org_slug):
-    organization = request.organization
+    # A copy: a rejected form must not leave its values on the organization the page shows.
+    organization = Organization.objects.get(pk=request.organization.pk)
     form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         organization = form.save(commit=False)
@@ -163,7 +167,8 @@ def member_list(request, org_slug):
             except services.MemberError as exc:
                 form.add_error("email", exc.message)
             else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                messages.success(request, _("Invitation sent to %(email)s.")
+                                 % {"email": form.cleaned_data["email"].lower()})
                 return redirect("member_list", org_slug=org_slug)
     elif request.method == "POST":
         raise PermissionDenied("Only admins invite members.")

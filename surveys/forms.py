@@ -104,6 +104,7 @@ class ChoiceAddForm(forms.Form):
 class ReviewLinkForm(CrispyMixin, forms.ModelForm):
     submit_label = _("Add link")
     label = forms.CharField(label=_("Link text"), max_length=200, initial=_("Review us on Google"))
+    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = ReviewLink
