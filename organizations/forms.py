@@ -103,11 +103,17 @@ class DepartmentForm(CrispyMixin, forms.ModelForm):
 class EmployeeForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Employee
-        fields = ["name", "email", "title", "department", "is_customer_facing", "is_active"]
+        fields = ["name", "email", "title", "department", "user", "is_customer_facing", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from .models import Membership
+
         self.fields["department"].queryset = Department.objects.all()
+        # Only this organization's members can be linked, so they may later see their own scores.
+        self.fields["user"].queryset = User.objects.filter(
+            pk__in=Membership.objects.values("user_id")).order_by("email")
+        self.fields["user"].help_text = _("Link a member's login, if the employee has one.")
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

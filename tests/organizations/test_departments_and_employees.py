@@ -423,3 +423,17 @@ def test_another_organizations_admin_cannot_put_an_employee_in_a_foreign_departm
     assert employees(b) == []
     with tenant_context(a):
         assert not sales.employees.exists()
+
+
+def test_an_employee_can_be_linked_to_a_member_account_but_not_to_an_outsider(org_a, org_b, member_client):
+    (organization, owner), (_, outsider) = org_a, org_b
+    client = member_client(owner)
+    url = f"/o/{organization.slug}/employees/new/"
+    refused = client.post(url, {"name": "Nina", "email": "nina@example.com", "user": outsider.pk,
+                                "is_customer_facing": "on", "is_active": "on"})
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    client.post(url, {"name": "Nina", "email": "nina@example.com", "user": owner.pk,
+                      "is_customer_facing": "on", "is_active": "on"})
+    with tenant_context(organization):
+        assert Employee.objects.get(email="nina@example.com").user == owner
