@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from email import message_from_bytes, policy
+from email.utils import make_msgid
 from pathlib import Path
 
 from django.conf import settings
@@ -14,19 +15,33 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 
-def mail_render_and_send(*, to: list[str], subject: str, template: str, context: dict,
-                         language: str | None = None, headers: dict | None = None,
-                         reply_to: list[str] | None = None, from_email: str | None = None) -> None:
-    """Renders `<template>.txt` and `<template>.html` in `language` and sends them."""
+def email_message_render(*, to: list[str], template: str, context: dict, subject: str = "",
+                         subject_template: str = "", language: str | None = None, headers: dict | None = None,
+                         reply_to: list[str] | None = None, from_email: str | None = None) -> EmailMultiAlternatives:
+    """Renders `<template>.txt` and `<template>.html` (and the subject, given or from a template)
+    in `language` into a message ready to send."""
     with translation.override(language or settings.LANGUAGE_CODE):
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
+        if subject_template:
+            subject = " ".join(render_to_string(subject_template, context).split())
+    headers = dict(headers or {})
+    headers.setdefault("Message-ID", make_msgid(domain=_mail_domain()))
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=to, headers=headers or {}, reply_to=reply_to,
+        subject=subject, body=text, to=to, headers=headers, reply_to=reply_to,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def _mail_domain() -> str:
+    address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">")
+    return address.rpartition("@")[2] or "localhost"
+
+
+def mail_render_and_send(**kwargs) -> None:
+    email_message_render(**kwargs).send()
 
 
 class OutboxEmailBackend(BaseEmailBackend):

@@ -24,3 +24,19 @@ def token_organization_id(raw: str) -> int | None:
     if not head.isdigit() or len(secret) < 16 or len(raw) > 200:
         return None
     return int(head)
+
+
+def token_from_nonce(*, organization_id: int, nonce: str) -> str:
+    """A link token that can be rebuilt (for a reminder) from a stored random nonce and the
+    server's secret, but not from the database alone."""
+    import base64
+    import hmac
+
+    from django.conf import settings
+
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"link:{nonce}".encode(), hashlib.sha256).digest()
+    return f"{organization_id}." + base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def nonce_make() -> str:
+    return secrets.token_hex(16)  # 128 random bits

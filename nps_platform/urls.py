@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from distribution.urls import public_urlpatterns as distribution_public
 from organizations.forms import LoginForm
 from organizations.urls import public_urlpatterns
 
@@ -18,6 +19,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.urls")),
+    path("o/<slug:org_slug>/contacts/", include("contacts.urls")),
+    path("o/<slug:org_slug>/campaigns/", include("distribution.urls")),
+    path("anymail/", include("anymail.urls")),
+    path("", include("responses.urls")),
+    *distribution_public,
     *public_urlpatterns,
 ]
 

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "nps_platform",
     "organizations",
     "surveys",
+    "contacts",
+    "distribution",
+    "responses",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +163,9 @@ else:
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS Platform <no-reply@nps.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ANYMAIL = {}
+# Provider back ends (EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend) read their keys here;
+# the bounce/complaint webhook is /anymail/<esp>/tracking/, guarded by this shared secret.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")} if env("ANYMAIL_WEBHOOK_SECRET", default="") else {}
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -186,7 +191,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "distribution-tick": {"task": "distribution.tick", "schedule": 60.0},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Security -------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class Command(BaseCommand):
                     defaults={"name": name, "department": department, "title": title},
                 )
             self._seed_surveys(organization, user)
+            self._seed_contacts(organization, user)
         self.stdout.write(self.style.SUCCESS(
             f"Demo organization “{organization.name}” is ready at /o/{organization.slug}/\n"
             f"  Log in as {email} with password {password}"
@@ -92,3 +93,35 @@ class Command(BaseCommand):
         employee = survey_create(organization=organization, template="employee", name="Employee pulse (eNPS)",
                                  default_language="da", by=user)
         survey_publish(survey=employee, by=user)
+
+    def _seed_contacts(self, organization, user):
+        from contacts.models import Contact, ContactImport, Segment, Suppression, Tag
+        from contacts.services import contacts_import_run, import_start, suppression_add
+        from distribution.models import Campaign
+        from surveys.models import Survey
+
+        if Contact.objects.exists():
+            return
+        rows = ["email;name;language;department;revenue;customer since;tags"]
+        languages = ["da", "da", "sv", "nb", "de", "en", "fi"]
+        for i in range(1, 31):
+            team = ["Sales / Nordic", "Sales / DACH", "Workshop / Copenhagen"][i % 3]
+            tags = "Key accounts" if i % 4 == 0 else ""
+            rows.append(f"customer{i:02d}@demo-customers.example;Customer {i:02d};{languages[i % 7]};{team};"
+                        f"{i * 12_345 % 900_000 + 10_000:_}".replace("_", ".") + f",00;{(i % 28) + 1:02d}-0{(i % 9) + 1}-20"
+                        f"{15 + i % 10};{tags}")
+        record, _ = import_start(organization=organization, name="demo-customers.csv",
+                                 data="\n".join(rows).encode(), by=user)
+        record.mapping = {"email": "email", "name": "name", "language": "language", "department": "department",
+                          "revenue": "revenue_12m", "customer since": "customer_since", "tags": "tags"}
+        record.status = ContactImport.Status.QUEUED
+        record.save()
+        contacts_import_run(record=record)
+        Contact.objects.update(currency="DKK")
+        tag = Tag.objects.get(name="Key accounts")
+        Segment.objects.create(organization=organization, name="Danish key accounts",
+                               filters={"language": "da", "tag": str(tag.pk)})
+        suppression_add(organization=organization, email="customer30@demo-customers.example",
+                        reason=Suppression.Reason.UNSUBSCRIBED, by=user)
+        Campaign.objects.create(organization=organization, name="Relationship survey, Q1",
+                                survey=Survey.objects.get(name="Customer relationship 2026"), created_by=user)

@@ -1,0 +1,391 @@
+"""Writes for contacts: edit, tag, suppress, and import from CSV or XLSX files.
+
+Import policy (shown on the import page too): every good row is imported, matched to existing
+contacts by email (upsert); a row with a problem is skipped and listed by its line number with
+the reason. Within one file a later row with the same email updates the earlier one."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.dispatch import Signal
+from django.utils import timezone
+
+from nps_platform.csvio import CsvFormatError, csv_rows
+from organizations.models import Employee, Organization, User
+from organizations.services import audit_record, department_by_path
+
+from .models import Contact, ContactImport, Segment, Suppression, Tag
+from .parsing import ValueProblem, parse_date, parse_decimal, parse_language
+
+IMPORT_FIELDS = {
+    "email": "Email",
+    "name": "Name",
+    "language": "Language",
+    "department": "Department",
+    "employee": "Responsible employee (email)",
+    "region": "Region",
+    "product": "Product",
+    "customer_since": "Customer since",
+    "revenue_12m": "Revenue, last 12 months",
+    "currency": "Currency",
+    "tags": "Tags",
+}
+HEADER_GUESSES = {
+    "email": {"email", "e-mail", "mail", "e-post", "epost", "sähköposti", "e-mail-adresse"},
+    "name": {"name", "navn", "namn", "nimi", "ime", "full name", "kunde", "customer"},
+    "language": {"language", "sprog", "språk", "kieli", "jezik", "sprache", "lang"},
+    "department": {"department", "afdeling", "avdelning", "avdeling", "osasto", "odjel", "abteilung"},
+    "employee": {"employee", "responsible", "ansvarlig", "account manager", "kam", "owner"},
+    "region": {"region", "område", "alue", "regija"},
+    "product": {"product", "produkt", "tuote", "proizvod"},
+    "customer_since": {"customer since", "kunde siden", "kund sedan", "kunde siden dato", "since"},
+    "revenue_12m": {"revenue", "omsætning", "omsättning", "omsetning", "liikevaihto", "umsatz", "revenue_12m"},
+    "currency": {"currency", "valuta", "valuutta", "währung"},
+    "tags": {"tags", "tag", "lists", "liste", "lista"},
+}
+IGNORE, ATTRIBUTE = "", "__attribute__"
+BATCH = 1000
+MAX_ERRORS_KEPT = 1000
+
+# Later stages (distribution) cancel scheduled sends when an address is suppressed; they
+# listen here, so this stage never imports them.
+suppression_added = Signal()
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(f"The spreadsheet could not be read: {exc}")
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = [str(h or "").strip() for h in next(rows)]
+    except StopIteration:
+        raise ImportFileError("The spreadsheet is empty.")
+
+    def body():
+        for line, values in enumerate(rows, start=2):
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield line, {header[i]: v for i, v in enumerate(values) if i < len(header) and header[i]}
+
+    return header, body()
+
+
+def import_rows(*, name: str, data: bytes):
+    """(header, iterator of (line, {column: value})) for a CSV or XLSX file."""
+    if PurePath(name).suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_rows(data)
+    try:
+        header_lower, rows = csv_rows(data, required=set())
+    except CsvFormatError as exc:
+        raise ImportFileError(str(exc))
+    # csv_rows lower-cases the header; keep the user's spelling for the mapping page.
+    from nps_platform.csvio import csv_decode, csv_sniff_delimiter
+
+    text = csv_decode(data)
+    import csv as _csv
+
+    original = next(_csv.reader(io.StringIO(text), delimiter=csv_sniff_delimiter(text)))
+    mapping = dict(zip(header_lower, [h.strip() for h in original], strict=False))
+
+    def body():
+        for row in rows:
+            if "__error__" in row.values:
+                yield row.line, {"__error__": row.values["__error__"]}
+            else:
+                yield row.line, {mapping.get(k, k): v for k, v in row.values.items()}
+
+    return [h.strip() for h in original], body()
+
+
+def mapping_guess(header: list[str]) -> dict[str, str]:
+    """The file's column → our field ('' ignores it, '__attribute__' keeps it as custom)."""
+    guess = {}
+    taken = set()
+    for column in header:
+        key = column.strip().lower()
+        field = next((f for f, names in HEADER_GUESSES.items() if key in names and f not in taken), None)
+        if field:
+            taken.add(field)
+        guess[column] = field or ATTRIBUTE
+    return guess
+
+
+@transaction.atomic
+def import_start(*, organization: Organization, name: str, data: bytes, by: User) -> tuple[ContactImport, dict]:
+    """Stores the file and reads its header and first rows for the mapping page."""
+    header, rows = import_rows(name=name, data=data)
+    if not any(header):
+        raise ImportFileError("The first line must name the columns.")
+    preview = []
+    for _line, values in rows:
+        preview.append(values)
+        if len(preview) == 5:
+            break
+    record = ContactImport(organization=organization, original_name=name[:255], created_by=by,
+                           mapping=mapping_guess(header))
+    record.file.save(f"{organization.pk}-{timezone.now():%Y%m%d%H%M%S}-{PurePath(name).name}", ContentFile(data),
+                     save=False)
+    record.save()
+    return record, {"header": header, "preview": preview}
+
+
+def import_confirm(*, record: ContactImport, mapping: dict[str, str], by: User) -> ContactImport:
+    if "email" not in mapping.values():
+        raise ValidationError("Choose which column holds the email address.")
+    record.mapping = mapping
+    record.status = ContactImport.Status.QUEUED
+    record.save(update_fields=["mapping", "status"])
+    from .tasks import contacts_import_run
+
+    transaction.on_commit(lambda: contacts_import_run.delay(import_id=record.pk,
+                                                            organization_id=record.organization_id))
+    return record
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    email: str
+    fields: dict
+    tags: list[str]
+    attributes: dict
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedRow:
+    if "__error__" in values:
+        raise ValueProblem(values["__error__"])
+    fields: dict = {}
+    tags: list[str] = []
+    attributes: dict = {}
+    problems = []
+    email = ""
+    for column, target in mapping.items():
+        raw = values.get(column)
+        text = _text(raw)
+        if target == IGNORE:
+            continue
+        if target == ATTRIBUTE:
+            if text:
+                attributes[column] = text
+            continue
+        if not text:
+            continue
+        try:
+            if target == "email":
+                email = text.lower()
+                validate_email(email)
+            elif target == "language":
+                fields["language"] = parse_language(text)
+            elif target == "customer_since":
+                fields["customer_since"] = parse_date(raw)
+            elif target == "revenue_12m":
+                fields["revenue_12m"] = parse_decimal(raw)
+            elif target == "currency":
+                if len(text) != 3 or not text.isalpha():
+                    raise ValueProblem(f"“{text}” is not a currency code such as DKK or EUR")
+                fields["currency"] = text.upper()
+            elif target == "department":
+                department = lookups["departments"].get(text.lower())
+                if department is None:
+                    department = department_by_path(path=text, create=False)
+                if department is None:
+                    raise ValueProblem(f"no department “{text}”")
+                fields["department"] = department
+            elif target == "employee":
+                employee = lookups["employees"].get(text.lower())
+                if employee is None:
+                    raise ValueProblem(f"no employee with the email {text}")
+                fields["employee"] = employee
+            elif target == "tags":
+                tags = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+            else:
+                fields[target] = text[:200]
+        except ValidationError:
+            problems.append(f"“{text}” is not an email address")
+        except ValueProblem as exc:
+            problems.append(str(exc))
+    if not email and not any("email" in p for p in problems):
+        problems.append("the email is empty")
+    if problems:
+        raise ValueProblem("; ".join(problems))
+    return ParsedRow(line, email, fields, tags, attributes)
+
+
+def _write_batch(organization: Organization, batch: list[ParsedRow], record: ContactImport) -> None:
+    by_email: dict[str, ParsedRow] = {}
+    for row in batch:
+        by_email[row.email] = row  # a later line wins
+    existing = {c.email.lower(): c for c in Contact.objects.annotate(e=Lower("email")).filter(e__in=list(by_email))}
+    to_create, to_update, fields_touched = [], [], set()
+    for email, row in by_email.items():
+        contact = existing.get(email)
+        if contact is None:
+            contact = Contact(organization=organization, email=email)
+            to_create.append(contact)
+        else:
+            to_update.append(contact)
+        for name, value in row.fields.items():
+            setattr(contact, name, value)
+            fields_touched.add(name)
+        if row.attributes:
+            contact.attributes = {**contact.attributes, **row.attributes}
+            fields_touched.add("attributes")
+    Contact.objects.bulk_create(to_create, batch_size=BATCH)
+    if to_update and fields_touched:
+        Contact.objects.bulk_update(to_update, [*fields_touched, "updated_at"], batch_size=BATCH)
+    tag_names = {t for row in by_email.values() for t in row.tags}
+    if tag_names:
+        tags = {t.name.lower(): t for t in Tag.objects.all()}
+        for name in tag_names:
+            if name.lower() not in tags:
+                tags[name.lower()] = Tag.objects.create(organization=organization, name=name[:60])
+        through = Contact.tags.through
+        links = [through(contact_id=(existing.get(email) or next(c for c in to_create if c.email == email)).pk,
+                         tag_id=tags[t.lower()].pk)
+                 for email, row in by_email.items() for t in row.tags]
+        through.objects.bulk_create(links, ignore_conflicts=True)
+    record.created_count += len(to_create)
+    record.updated_count += len(to_update)
+
+
+def contacts_import_run(*, record: ContactImport) -> ContactImport:
+    """Runs in a worker. Safe to run twice: a finished import is left alone, and rows are
+    upserts, so a restarted run writes the same contacts."""
+    if record.status in (ContactImport.Status.DONE, ContactImport.Status.FAILED):
+        return record
+    organization = record.organization
+    record.status = ContactImport.Status.RUNNING
+    record.processed_rows = record.created_count = record.updated_count = record.error_count = 0
+    record.errors = []
+    record.save()
+    try:
+        with record.file.open("rb") as fh:
+            data = fh.read()
+        header, rows = import_rows(name=record.original_name, data=data)
+        record.total_rows = sum(1 for _ in import_rows(name=record.original_name, data=data)[1])
+        record.save(update_fields=["total_rows"])
+        lookups = {
+            "departments": {},
+            "employees": {e.email.lower(): e for e in Employee.objects.exclude(email="")},
+        }
+        from organizations.selectors import department_path
+
+        for department in organization_departments():
+            lookups["departments"][department.name.lower()] = department
+            lookups["departments"][department_path(department).lower()] = department
+        batch: list[ParsedRow] = []
+        for line, values in rows:
+            try:
+                batch.append(_parse_row(line, values, record.mapping, lookups))
+            except ValueProblem as exc:
+                record.error_count += 1
+                if len(record.errors) < MAX_ERRORS_KEPT:
+                    record.errors.append(f"Line {line}: {exc}.")
+            record.processed_rows += 1
+            if len(batch) >= BATCH:
+                with transaction.atomic():
+                    _write_batch(organization, batch, record)
+                    record.save(update_fields=["processed_rows", "created_count", "updated_count", "error_count",
+                                               "errors"])
+                batch = []
+        with transaction.atomic():
+            if batch:
+                _write_batch(organization, batch, record)
+            record.status = ContactImport.Status.DONE
+            record.finished_at = timezone.now()
+            record.save()
+            audit_record(organization=organization, actor=record.created_by, action="contact.imported",
+                         target=record, summary=f"{record.original_name}: {record.created_count} new, "
+                         f"{record.updated_count} updated, {record.error_count} lines skipped")
+    except ImportFileError as exc:
+        record.status = ContactImport.Status.FAILED
+        record.failure = str(exc)
+        record.finished_at = timezone.now()
+        record.save()
+    return record
+
+
+def organization_departments():
+    from organizations.models import Department
+
+    return Department.objects.select_related("parent", "parent__parent")
+
+
+# --- Single contacts, tags, segments, suppression --------------------------------------------
+
+def contact_save(*, contact: Contact, tags: list[Tag] | None = None, by: User) -> Contact:
+    created = contact.pk is None
+    with transaction.atomic():
+        contact.email = contact.email.strip().lower()
+        contact.save()
+        if tags is not None:
+            contact.tags.set(tags)
+        audit_record(organization=contact.organization, actor=by,
+                     action="contact.created" if created else "contact.updated", target=contact,
+                     summary=contact.email)
+    return contact
+
+
+def contact_delete(*, contact: Contact, by: User) -> None:
+    with transaction.atomic():
+        audit_record(organization=contact.organization, actor=by, action="contact.deleted", target=contact,
+                     summary=contact.email)
+        contact.delete()
+
+
+def segment_save(*, organization: Organization, name: str, filters: dict, by: User,
+                 segment: Segment | None = None) -> Segment:
+    segment = segment or Segment(organization=organization)
+    segment.name, segment.filters = name, filters
+    segment.save()
+    return segment
+
+
+def suppression_add(*, organization: Organization, email: str, reason: str, by: User | None = None) -> Suppression:
+    """Takes effect at once: the address is never emailed again by this organization, and
+    anything already scheduled for it is cancelled."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        suppression = Suppression.objects.filter(email__iexact=email).first()
+        if suppression is None:
+            suppression = Suppression.objects.create(organization=organization, email=email, reason=reason)
+            audit_record(organization=organization, actor=by, action="contact.suppressed", target=suppression,
+                         summary=f"{email}: {reason}")
+        suppression_added.send(sender=Suppression, organization=organization, email=email)
+    return suppression
+
+
+def suppression_remove(*, suppression: Suppression, by: User) -> None:
+    audit_record(organization=suppression.organization, actor=by, action="contact.unsuppressed",
+                 target=suppression, summary=suppression.email)
+    suppression.delete()
+
+
+def is_suppressed(*, email: str) -> bool:
+    return Suppression.objects.filter(email__iexact=email.strip()).exists()
+

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DistributionConfig(AppConfig):
+    name = "distribution"
+    verbose_name = "Distribution"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the bounce/complaint webhook signals

@@ -1,0 +1,61 @@
+"""Responses and their answers. One response per invitation (a database constraint); a change
+keeps the earlier state in ResponseChange."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nps_platform.tenancy import TenantModel
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email link")
+    LINK = "link", _("Public link")
+    QR = "qr", _("QR code")
+    EMBED = "embed", _("Embedded on a web site")
+    API = "api", _("API")
+
+
+class Response(TenantModel):
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="responses")
+    version = models.ForeignKey("surveys.SurveyVersion", on_delete=models.PROTECT, related_name="responses")
+    invitation = models.ForeignKey("distribution.Invitation", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="responses")
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="responses")
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="responses")
+    employee = models.ForeignKey("organizations.Employee", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="responses")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    language = models.CharField(max_length=8)
+    score = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=10)
+    answers = models.JSONField(default=dict, blank=True)  # question key → text, choice keys, or a number
+    comment = models.TextField(blank=True)  # the primary reason, for search and the comment explorer
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "invitation"], name="response_unique_invitation",
+                                    condition=models.Q(invitation__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "survey", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.category})"
+
+
+class ResponseChange(TenantModel):
+    """The state of a response before a respondent changed it."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    score = models.PositiveSmallIntegerField()
+    answers = models.JSONField(default=dict)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at"]

@@ -1,0 +1,117 @@
+"""Recording answers. A response is saved in one transaction with its invitation locked, so a
+double submit changes nothing and a change keeps the history; after commit it announces itself
+(`response_saved`) for the closed loop and the rollups, which listen without being imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import pgettext
+
+from distribution.models import Invitation
+from surveys.models import SurveyVersion
+from surveys.presentation import ShownSurvey, category_for_score
+
+from .models import Channel, Response, ResponseChange
+
+TEXT_LIMIT = 5000
+response_saved = Signal()  # sends response_id, organization_id, created (bool)
+
+
+@dataclass
+class Submission:
+    score: int | None = None
+    answers: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def submission_parse(*, data, shown: ShownSurvey) -> Submission:
+    """Reads the posted form against the questions shown; errors are in the respondent's
+    language (the caller has activated it)."""
+    sub = Submission()
+    raw = (data.get("score") or "").strip()
+    if raw.isdigit() and 0 <= int(raw) <= 10:
+        sub.score = int(raw)
+    else:
+        sub.errors.append(pgettext("respondent", "Please choose a score from 0 to 10."))
+    for q in shown.follow_ups:
+        name = f"q-{q.key}"
+        if q.type == "text":
+            value = (data.get(name) or "").strip()
+            if len(value) > TEXT_LIMIT:
+                sub.errors.append(pgettext("respondent", "Your answer to “%(question)s” is too long: at most "
+                                                         "%(limit)d characters.") % {"question": q.text,
+                                                                                      "limit": TEXT_LIMIT})
+            elif value:
+                sub.answers[q.key] = value
+        elif q.type == "csat":
+            value = (data.get(name) or "").strip()
+            if value in {"1", "2", "3", "4", "5"}:
+                sub.answers[q.key] = int(value)
+        else:
+            valid = {c.key for c in q.choices} | ({"__other__"} if q.allow_other else set())
+            values = [v for v in (data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]) if v]
+            if q.type == "single_choice":
+                values = values[:1]
+            if any(v not in valid for v in values):
+                sub.errors.append(pgettext("respondent", "Please choose one of the options."))
+                continue
+            if values:
+                answer: dict = {"choices": values}
+                other = (data.get(f"{name}-other") or "").strip()[:200]
+                if "__other__" in values and other:
+                    answer["other"] = other
+                sub.answers[q.key] = answer
+        if q.required and q.key not in sub.answers:
+            sub.errors.append(pgettext("respondent", "Please answer: %(question)s") % {"question": q.text})
+    return sub
+
+
+def _comment(shown: ShownSurvey, answers: dict) -> str:
+    first_text = next((q.key for q in shown.follow_ups if q.type == "text"), None)
+    return answers.get(first_text, "") if first_text else ""
+
+
+def response_record(*, invitation: Invitation, version: SurveyVersion, shown: ShownSurvey,
+                    submission: Submission) -> tuple[Response, bool]:
+    """Creates the invitation's response, or updates it keeping the earlier state. Returns the
+    response and whether anything changed."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        response = Response.objects.filter(invitation=locked).first()
+        category = category_for_score(submission.score)
+        if response is None:
+            person_is_employee = locked.employee_id is not None
+            anonymous = version.definition.get("anonymous", False)
+            response = Response.objects.create(
+                organization=locked.organization, survey_id=locked.survey_id, version=version, invitation=locked,
+                contact=None if anonymous else locked.contact,
+                employee=None if anonymous or person_is_employee else (locked.contact.employee
+                                                                        if locked.contact else None),
+                department=(locked.employee.department if person_is_employee and locked.employee
+                            else locked.contact.department if locked.contact else None),
+                channel=Channel.EMAIL, language=shown.language, score=submission.score, category=category,
+                answers=submission.answers, comment=_comment(shown, submission.answers),
+            )
+            locked.responded_at = timezone.now()
+            locked.save(update_fields=["responded_at"])
+            created, changed = True, True
+        else:
+            created = False
+            changed = response.score != submission.score or response.answers != submission.answers
+            if changed:
+                ResponseChange.objects.create(organization=response.organization, response=response,
+                                              score=response.score, answers=response.answers)
+                response.score, response.category = submission.score, category
+                response.answers, response.version = submission.answers, version
+                response.comment = _comment(shown, submission.answers)
+                response.language = shown.language
+                response.save()
+        if changed:
+            transaction.on_commit(lambda: response_saved.send(
+                sender=Response, response_id=response.pk, organization_id=response.organization_id,
+                created=created))
+    return response, changed

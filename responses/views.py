@@ -1,0 +1,104 @@
+"""The respondent's pages: answering from a personal link, and the thank-you page. Mobile
+first, working without JavaScript, in the respondent's language. A GET never records an
+answer (mail scanners open every link): the score in the link is only pre-selected."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+
+from distribution.models import Invitation
+from distribution.selectors import invitation_by_token
+from nps_platform.tenancy import tenant_context
+from surveys.models import SurveyStatus
+from surveys.presentation import category_for_score, survey_shown
+from surveys.selectors import respondent_branding
+
+from .models import Response
+from .services import TEXT_LIMIT, response_record, submission_parse
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _language(request, invitation: Invitation, languages: list[str]) -> str:
+    wanted = request.GET.get("lang") or request.POST.get("lang")
+    return wanted if wanted in languages else invitation.language
+
+
+def _problem(request, template: str, status: int, invitation: Invitation | None = None):
+    language = invitation.language if invitation else translation.get_language_from_request(request)
+    context = respondent_branding(organization=invitation.organization) if invitation else {"brand_name": ""}
+    with translation.override(language):
+        return render(request, f"respondent/{template}.html", {**context, "language": language}, status=status)
+
+
+def _open(request, token: str):
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return None, _problem(request, "not_found", 404)
+    survey = invitation.survey
+    if survey.status in (SurveyStatus.CLOSED,) or survey.archived_at or survey.current_version_id is None:
+        return None, _problem(request, "closed", 410, invitation)
+    if invitation.expires_at <= timezone.now():
+        return None, _problem(request, "expired", 410, invitation)
+    if survey.status != SurveyStatus.PUBLISHED:
+        return None, _problem(request, "paused", 503, invitation)
+    return invitation, None
+
+
+@never_cache
+def respond(request, token: str):
+    invitation, problem = _open(request, token)
+    if problem is not None:
+        return problem
+    with tenant_context(invitation.organization):
+        version = invitation.survey.current_version
+        definition = version.definition
+        language = _language(request, invitation, definition["languages"])
+        previous = Response.objects.filter(invitation=invitation).first()
+        score = request.POST.get("score") or request.GET.get("score") or (previous.score if previous else None)
+        score = int(score) if str(score).isdigit() and 0 <= int(score) <= 10 else None
+        shown = survey_shown(definition=definition, language=language, category=category_for_score(score))
+        errors = []
+        answers = previous.answers if previous else {}
+        with translation.override(shown.language):
+            if request.method == "POST":
+                submission = submission_parse(data=request.POST, shown=shown)
+                if not submission.errors:
+                    response_record(invitation=invitation, version=version, shown=shown, submission=submission)
+                    return redirect(request.path + f"thanks/?lang={shown.language}")
+                errors, answers = submission.errors, submission.answers
+            elif invitation.opened_at is None:
+                Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
+            return render(request, "respondent/survey_page.html", {
+                "shown": shown, "score": score, "answers": answers, "errors": errors, "form_action": request.path,
+                "answered_before": previous is not None, "text_limit": TEXT_LIMIT,
+                "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
+                "lang_query_prefix": f"score={score}&amp;" if score is not None else "",
+                "unsubscribe_url": reverse("unsubscribe", kwargs={"token": token}),
+                **respondent_branding(organization=invitation.organization),
+            }, status=400 if errors else 200)
+
+
+@never_cache
+def thanks(request, token: str):
+    invitation, problem = _open(request, token)
+    if problem is not None:
+        return problem
+    with tenant_context(invitation.organization):
+        response = Response.objects.filter(invitation=invitation).first()
+        if response is None:
+            raise Http404()
+        definition = invitation.survey.current_version.definition
+        shown = survey_shown(definition=definition, language=_language(request, invitation,
+                                                                         definition["languages"]),
+                             category=response.category)
+        with translation.override(shown.language):
+            return render(request, "respondent/thank_you.html", {
+                "shown": shown, "change_url": request.path.rsplit("thanks/", 1)[0] + f"?lang={shown.language}",
+                **respondent_branding(organization=invitation.organization),
+            })
