@@ -59,9 +59,9 @@ def contact_export_rows(qs: QuerySet[Contact]) -> Iterator[str]:
         buffer.truncate()
         return value
 
-    writer.writerow(EXPORT_COLUMNS + ["attributes"])
+    writer.writerow([*EXPORT_COLUMNS, "attributes"])
     yield "\ufeff" + flush()
-    for c in qs.iterator(chunk_size=2000) if not qs._prefetch_related_lookups else qs:
+    for c in qs.iterator(chunk_size=2000):
         writer.writerow([_safe(v) for v in (
             c.email, c.name, c.language, c.department.name if c.department else "",
             c.employee.email if c.employee else "", c.region, c.product,

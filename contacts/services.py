@@ -286,8 +286,8 @@ def contacts_import_run(*, record: ContactImport) -> ContactImport:
     try:
         with record.file.open("rb") as fh:
             data = fh.read()
-        header, rows = import_rows(name=record.original_name, data=data)
         record.total_rows = sum(1 for _ in import_rows(name=record.original_name, data=data)[1])
+        _header, rows = import_rows(name=record.original_name, data=data)
         record.save(update_fields=["total_rows"])
         lookups = {
             "departments": {},

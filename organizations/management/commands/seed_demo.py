@@ -107,9 +107,10 @@ class Command(BaseCommand):
         for i in range(1, 31):
             team = ["Sales / Nordic", "Sales / DACH", "Workshop / Copenhagen"][i % 3]
             tags = "Key accounts" if i % 4 == 0 else ""
+            revenue = f"{i * 12_345 % 900_000 + 10_000:_}".replace("_", ".") + ",00"  # Nordic: 1.234,00
+            since = f"{i % 28 + 1:02d}-{i % 9 + 1:02d}-{2015 + i % 10}"  # day first: 31-12-2025
             rows.append(f"customer{i:02d}@demo-customers.example;Customer {i:02d};{languages[i % 7]};{team};"
-                        f"{i * 12_345 % 900_000 + 10_000:_}".replace("_", ".") + f",00;{(i % 28) + 1:02d}-0{(i % 9) + 1}-20"
-                        f"{15 + i % 10};{tags}")
+                        f"{revenue};{since};{tags}")
         record, _ = import_start(organization=organization, name="demo-customers.csv",
                                  data="\n".join(rows).encode(), by=user)
         record.mapping = {"email": "email", "name": "name", "language": "language", "department": "department",
