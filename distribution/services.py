@@ -139,8 +139,8 @@ def _morning_slots(*, organization: Organization, start: dt.datetime, end: dt.da
     while dt.datetime.combine(day, dt.time(0), tz) < end.astimezone(tz) or not windows:
         if day.weekday() < 5:
             opens = dt.datetime.combine(day, dt.time(MORNING[0]), tz)
-            closes = dt.datetime.combine(day, dt.time(MORNING[1]), tz)
-            if closes > local:
+            closes = min(dt.datetime.combine(day, dt.time(MORNING[1]), tz), end.astimezone(tz))
+            if closes > local and closes > opens:
                 windows.append((max(opens, local), closes))
         day += dt.timedelta(days=1)
         if len(windows) > 400:
@@ -184,10 +184,6 @@ def invitations_create(*, campaign: Campaign, people: list, slots: list[dt.datet
     return len(created)
 
 
-def _period(every: str) -> dt.timedelta:
-    return {"week": dt.timedelta(days=7), "month": dt.timedelta(days=30), "quarter": dt.timedelta(days=91)}[every]
-
-
 def _next_period_start(campaign: Campaign, after: dt.datetime) -> dt.datetime:
     tz = zoneinfo.ZoneInfo(campaign.organization.time_zone)
     local = after.astimezone(tz)
@@ -214,12 +210,12 @@ def campaign_run(*, campaign: Campaign, now: dt.datetime) -> int:
             audience_contacts(campaign=campaign).count()
         wanted = campaign.sample_size or max(1, round(audience_size * (campaign.sample_percent or 0) / 100))
         sample = rng.sample(eligible, min(wanted, len(eligible)))
-        period_end = now + _period(campaign.every)
-        slots = _morning_slots(organization=campaign.organization, start=now, end=period_end, count=len(sample),
+        next_run = _next_period_start(campaign, now)
+        slots = _morning_slots(organization=campaign.organization, start=now, end=next_run, count=len(sample),
                                rng=rng)
         count = invitations_create(campaign=campaign, people=sample, slots=slots)
         campaign.status = Campaign.Status.ACTIVE
-        campaign.next_run_at = _next_period_start(campaign, now)
+        campaign.next_run_at = next_run
     campaign.last_run_at = now
     campaign.save(update_fields=["status", "next_run_at", "last_run_at"])
     return count
@@ -286,7 +282,7 @@ def campaigns_run_due(*, now: dt.datetime | None = None) -> int:
     total = 0
     for campaign_id in _claim_due_campaigns(now):
         with transaction.atomic():
-            campaign = (Campaign.objects.dangerously_unscoped().select_for_update(skip_locked=True)
+            campaign = (Campaign.objects.dangerously_unscoped().select_for_update(skip_locked=True, of=("self",))
                         .select_related("organization", "survey__current_version")
                         .filter(pk=campaign_id, next_run_at__lte=now,
                                 status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE]).first())
@@ -318,12 +314,14 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = 20000) -> 
     due_invitations = base.filter(status=Invitation.Status.SCHEDULED, scheduled_for__lte=now,
                                   campaign__status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE,
                                                         Campaign.Status.FINISHED]) \
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=lease))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=lease)) \
+        .exclude(sends__kind=EmailSend.Kind.INVITATION)  # a claimed send moves on by its own retry clock
     reminders = base.filter(status=Invitation.Status.SENT, responded_at__isnull=True, reminder_sent_at__isnull=True,
                             expires_at__gt=now, campaign__reminder_after_days__isnull=False,
                             campaign__status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE,
                                                   Campaign.Status.FINISHED]) \
-        .filter(Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease)).select_related(None)
+        .filter(Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease)) \
+        .exclude(sends__kind=EmailSend.Kind.REMINDER)
     reminders = [r for r in reminders.values("pk", "sent_at", "campaign__reminder_after_days")
                  if r["sent_at"] + dt.timedelta(days=r["campaign__reminder_after_days"]) <= now]
     count = 0
@@ -411,7 +409,8 @@ def invitation_email(*, invitation: Invitation, kind: str):
 
 def _claim_send(invitation: Invitation, kind: str, now: dt.datetime) -> EmailSend | None:
     """The one EmailSend row for (invitation, kind), claimed for sending, or None when it was
-    sent already, is being sent, or is not due for a retry."""
+    sent already or is being sent. A row waiting to retry is taken as it is: the tick enqueues
+    retries only when their time has come, and the row lock lets one worker win."""
     try:
         with transaction.atomic():
             return EmailSend.objects.create(organization=invitation.organization, invitation=invitation, kind=kind,
@@ -420,7 +419,7 @@ def _claim_send(invitation: Invitation, kind: str, now: dt.datetime) -> EmailSen
         pass
     with transaction.atomic():
         send = EmailSend.objects.select_for_update(skip_locked=True).filter(
-            invitation=invitation, kind=kind, status=EmailSend.Status.RETRY, next_attempt_at__lte=now).first()
+            invitation=invitation, kind=kind, status=EmailSend.Status.RETRY).first()
         if send is None:
             return None
         send.status, send.attempts, send.claimed_at = EmailSend.Status.SENDING, send.attempts + 1, now
@@ -454,6 +453,7 @@ def invitations_send(*, organization: Organization, invitation_ids: list[int], k
                    .select_related("campaign", "survey__current_version", "contact", "employee", "organization"))
     result = {"sent": 0, "skipped": 0, "failed": 0}
     connection = get_connection()
+    connection_open = False
     try:
         for invitation in invitations:
             reason = _still_wanted(invitation, kind, suppressed, now)
@@ -469,11 +469,15 @@ def invitations_send(*, organization: Organization, invitation_ids: list[int], k
                 continue
             try:
                 message = invitation_email(invitation=invitation, kind=kind)
+                if not connection_open:
+                    connection.open()  # one connection for the whole batch
+                    connection_open = True
                 message.connection = connection
                 message.send()
             except Exception as exc:  # SMTP and provider errors alike: retry, then give up visibly
                 log.warning("send failed for invitation %s: %s", invitation.pk, exc)
                 connection.close()
+                connection_open = False
                 final = send.attempts >= MAX_ATTEMPTS
                 send.status = EmailSend.Status.FAILED if final else EmailSend.Status.RETRY
                 send.error = f"{exc.__class__.__name__}: {exc}"[:500]

@@ -157,49 +157,66 @@ def smtp_sink(settings):
 # --- A real Celery worker ---------------------------------------------------------------------
 
 @pytest.fixture
-def celery_worker_process(settings, smtp_sink, transactional_db, tmp_path):
-    """A real `celery worker` subprocess on the test database, the test Redis and the SMTP sink.
-    Needs `transactional_db`: the worker sees only committed rows."""
+def celery_worker_factory(settings, smtp_sink, transactional_db, tmp_path):
+    """start() launches a real `celery worker` subprocess on the test database, the test Redis
+    and the SMTP sink; the fixture stops it. Needs `transactional_db`: the worker sees only
+    committed rows. The queue is private to this test, and purged before and after."""
     from django.db import connection
 
-    env = dict(os.environ)
-    db = connection.settings_dict
-    env.update(
-        DJANGO_SETTINGS_MODULE="nps_platform.settings.worker_test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        REDIS_URL=settings.CELERY_BROKER_URL,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
-        PYTHONPATH=str(ROOT),
-    )
-    queue = f"test-{os.getpid()}-{time.time_ns()}"
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
     from nps_platform.celery import app
 
+    db = connection.settings_dict
+    queue = f"test-{os.getpid()}-{time.time_ns()}"
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
-    log = tmp_path / "worker.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "nps_platform", "worker", "--loglevel=INFO", "--concurrency=1",
-         "--pool=solo", "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "ready" not in log.read_text():
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    if "ready" not in log.read_text():
-        proc.kill()
-        pytest.fail("The Celery worker did not start:\n" + log.read_text()[-3000:])
-    proc.log_path = log
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    procs = []
+
+    def start():
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="nps_platform.settings.worker_test",
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            REDIS_URL=settings.CELERY_BROKER_URL,
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
+            PYTHONPATH=str(ROOT),
+        )
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        log = tmp_path / f"worker-{len(procs)}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "nps_platform", "worker", "--loglevel=INFO",
+             "--concurrency=1", "--pool=solo", "-Q", queue, "--without-heartbeat", "--without-gossip",
+             "--without-mingle"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        proc.log_path = log
+        procs.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "ready" not in log.read_text():
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        if "ready" not in log.read_text():
+            proc.kill()
+            pytest.fail("The Celery worker did not start:\n" + log.read_text()[-3000:])
+        return proc
+
+    start.queue = queue
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
     app.conf.task_default_queue = "celery"
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    return celery_worker_factory()
 
 
 # --- A real browser -------------------------------------------------------------------------
