@@ -1,6 +1,7 @@
 """Shared settings. Every value that differs between deployments comes from the environment
 (django-environ); with nothing set, the embedded defaults in `local` make a working demo."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -160,12 +161,16 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "nps_platform.mail.OutboxEmailBackend"
+# A provider instead of SMTP: EMAIL_BACKEND=anymail.backends.postmark.EmailBackend (or mailgun,
+# sendgrid, amazon_ses, brevo, …) with its keys as ANYMAIL_<NAME>=… (e.g. ANYMAIL_POSTMARK_SERVER_TOKEN).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS Platform <no-reply@nps.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Provider back ends (EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend) read their keys here;
 # the bounce/complaint webhook is /anymail/<esp>/tracking/, guarded by this shared secret.
-ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")} if env("ANYMAIL_WEBHOOK_SECRET", default="") else {}
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items()
+           if key.startswith("ANYMAIL_") and value}
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
