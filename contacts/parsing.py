@@ -35,10 +35,11 @@ def parse_decimal(value) -> Decimal:
     dot before exactly three digits are thousands separators."""
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
-    text = re.sub(r"[\s\u00a0\u202f']", "", str(value))
+    original = str(value).strip()
+    text = re.sub(r"[\s\u00a0\u202f']", "", original)
     text = re.sub(r"^(?:[A-Za-z]{3}|kr\.?|€|\$|£)|(?:[A-Za-z]{3}|kr\.?|,-|€|\$|£)$", "", text, flags=re.I)
-    if not text:
-        raise ValueProblem("empty number")
+    if not re.search(r"\d", text):
+        raise ValueProblem(f"“{original}” is not a number" if original else "empty number")
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","

@@ -22,13 +22,13 @@ def contact_filter(filters: dict) -> QuerySet[Contact]:
         qs = qs.filter(Q(email__icontains=q) | Q(name__icontains=q))
     if language := filters.get("language"):
         qs = qs.filter(language=language)
-    if department := filters.get("department"):
+    if (department := str(filters.get("department") or "")).isdigit():
         qs = qs.filter(department_id=department)
     if region := filters.get("region"):
         qs = qs.filter(region__iexact=region)
     if product := filters.get("product"):
         qs = qs.filter(product__iexact=product)
-    if tag := filters.get("tag"):
+    if (tag := str(filters.get("tag") or "")).isdigit():
         qs = qs.filter(tags__id=tag)
     if filters.get("suppressed") == "yes":
         qs = qs.filter(is_suppressed=True)

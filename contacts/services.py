@@ -7,7 +7,9 @@ the reason. Within one file a later row with the same email updates the earlier 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -52,8 +54,11 @@ HEADER_GUESSES = {
     "tags": {"tags", "tag", "lists", "liste", "lista"},
 }
 IGNORE, ATTRIBUTE = "", "__attribute__"
+TEXT_FIELDS = {"name": 200, "region": 100, "product": 100}  # plain text targets and their lengths
 BATCH = 1000
 MAX_ERRORS_KEPT = 1000
+
+log = logging.getLogger(__name__)
 
 # Later stages (distribution) cancel scheduled sends when an address is suppressed; they
 # listen here, so this stage never imports them.
@@ -147,6 +152,9 @@ def import_start(*, organization: Organization, name: str, data: bytes, by: User
 
 
 def import_confirm(*, record: ContactImport, mapping: dict[str, str], by: User) -> ContactImport:
+    allowed = {IGNORE, ATTRIBUTE, *IMPORT_FIELDS}
+    if any(target not in allowed for target in mapping.values()):
+        raise ValidationError("Choose what each column is from the list.")
     if "email" not in mapping.values():
         raise ValidationError("Choose which column holds the email address.")
     record.mapping = mapping
@@ -204,7 +212,10 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
             elif target == "customer_since":
                 fields["customer_since"] = parse_date(raw)
             elif target == "revenue_12m":
-                fields["revenue_12m"] = parse_decimal(raw)
+                revenue = parse_decimal(raw).quantize(Decimal("0.01"))
+                if abs(revenue) >= Decimal(10) ** 12:
+                    raise ValueProblem(f"the revenue {text} is too large")
+                fields["revenue_12m"] = revenue
             elif target == "currency":
                 if len(text) != 3 or not text.isalpha():
                     raise ValueProblem(f"“{text}” is not a currency code such as DKK or EUR")
@@ -222,9 +233,9 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
                     raise ValueProblem(f"no employee with the email {text}")
                 fields["employee"] = employee
             elif target == "tags":
-                tags = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
-            else:
-                fields[target] = text[:200]
+                tags = [t.strip()[:60] for t in text.replace(";", ",").split(",") if t.strip()]
+            elif target in TEXT_FIELDS:
+                fields[target] = text[:TEXT_FIELDS[target]]
         except ValidationError:
             problems.append(f"“{text}” is not an email address")
         except ValueProblem as exc:
@@ -239,7 +250,11 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
 def _write_batch(organization: Organization, batch: list[ParsedRow], record: ContactImport) -> None:
     by_email: dict[str, ParsedRow] = {}
     for row in batch:
-        by_email[row.email] = row  # a later line wins
+        earlier = by_email.get(row.email)
+        if earlier is not None:  # the same person twice: a later line's values win, nothing is lost
+            row = ParsedRow(row.line, row.email, {**earlier.fields, **row.fields},
+                            list(dict.fromkeys(earlier.tags + row.tags)), {**earlier.attributes, **row.attributes})
+        by_email[row.email] = row
     existing = {c.email.lower(): c for c in Contact.objects.annotate(e=Lower("email")).filter(e__in=list(by_email))}
     to_create, to_update, fields_touched = [], [], set()
     for email, row in by_email.items():
@@ -258,7 +273,7 @@ def _write_batch(organization: Organization, batch: list[ParsedRow], record: Con
     Contact.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update and fields_touched:
         Contact.objects.bulk_update(to_update, [*fields_touched, "updated_at"], batch_size=BATCH)
-    tag_names = {t for row in by_email.values() for t in row.tags}
+    tag_names = list(dict.fromkeys(t for row in by_email.values() for t in row.tags))  # first spelling wins
     if tag_names:
         tags = {t.name.lower(): t for t in Tag.objects.all()}
         for name in tag_names:
@@ -322,12 +337,19 @@ def contacts_import_run(*, record: ContactImport) -> ContactImport:
             audit_record(organization=organization, actor=record.created_by, action="contact.imported",
                          target=record, summary=f"{record.original_name}: {record.created_count} new, "
                          f"{record.updated_count} updated, {record.error_count} lines skipped")
-    except ImportFileError as exc:
-        record.status = ContactImport.Status.FAILED
-        record.failure = str(exc)
-        record.finished_at = timezone.now()
-        record.save()
+    except (ImportFileError, CsvFormatError) as exc:
+        _import_failed(record, str(exc))
+    except Exception:  # never leave an import "running" for ever: say it failed, and log why
+        log.exception("contact import %s failed", record.pk)
+        _import_failed(record, f"The import stopped unexpectedly after {record.processed_rows} rows; "
+                               "the rows before that are imported. Please check the file and try again.")
     return record
+
+
+def _import_failed(record: ContactImport, reason: str) -> None:
+    ContactImport.objects.filter(pk=record.pk).update(status=ContactImport.Status.FAILED, failure=reason,
+                                                      finished_at=timezone.now())
+    record.refresh_from_db()
 
 
 def organization_departments():

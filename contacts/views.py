@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nps_platform.tenancy import role_required
+from nps_platform.tenancy import role_required, tenant_context
 from organizations.models import ADMIN_ROLES, Department
 
 from . import services
@@ -24,15 +24,14 @@ ADMINS = tuple(ADMIN_ROLES)
 
 
 def _filters(request) -> dict:
+    """The list's filters from the query string, or a saved segment's (`?segment=<id>`)."""
+    if (segment_id := request.GET.get("segment", "")).isdigit():
+        return get_object_or_404(Segment, pk=segment_id).filters
     return {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
 
 
 def contact_list(request, org_slug):
     filters = _filters(request)
-    if segment_id := request.GET.get("segment"):
-        segment = get_object_or_404(Segment, pk=segment_id) if segment_id.isdigit() else None
-        if segment is not None:
-            filters = segment.filters
     contacts = contact_filter(filters)
     context = {
         "contacts": contacts[:200], "total": contacts.count(), "filters": filters,
@@ -46,8 +45,14 @@ def contact_list(request, org_slug):
 
 
 def contact_export(request, org_slug):
-    rows = contact_export_rows(contact_filter(_filters(request)))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    organization, filters = request.organization, _filters(request)
+
+    def rows():
+        # A streaming body runs after the view returns, outside the request's tenant context.
+        with tenant_context(organization):
+            yield from contact_export_rows(contact_filter(filters))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contacts-{timezone.now():%Y-%m-%d}.csv"'
     return response
 
@@ -147,7 +152,8 @@ def suppression_list(request, org_slug):
             raise PermissionDenied("Only admins change the suppression list.")
         if form.is_valid():
             services.suppression_add(organization=request.organization, by=request.user, **form.cleaned_data)
-            messages.success(request, _("%(email)s will not be emailed again.") % form.cleaned_data)
+            messages.success(request, _("%(email)s will not be emailed again.")
+                             % {"email": form.cleaned_data["email"].lower()})
             return redirect("suppression_list", org_slug=org_slug)
     return render(request, "contacts/suppressions.html", {
         "suppressions": Suppression.objects.all()[:500], "form": form,

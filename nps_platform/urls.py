@@ -21,6 +21,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/surveys/", include("surveys.urls")),
     path("o/<slug:org_slug>/contacts/", include("contacts.urls")),
     path("o/<slug:org_slug>/campaigns/", include("distribution.urls")),
+    path("o/<slug:org_slug>/responses/", include("responses.urls_org")),
     path("anymail/", include("anymail.urls")),
     path("", include("responses.urls")),
     *distribution_public,

@@ -75,43 +75,81 @@ def _comment(shown: ShownSurvey, answers: dict) -> str:
     return answers.get(first_text, "") if first_text else ""
 
 
+def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, submission: Submission) -> bool:
+    """Applies a later submission to a response, keeping the earlier state; False if nothing
+    changed (a double submit)."""
+    if response.score == submission.score and response.answers == submission.answers:
+        return False
+    ResponseChange.objects.create(organization=response.organization, response=response,
+                                  score=response.score, answers=response.answers)
+    response.score, response.category = submission.score, category_for_score(submission.score)
+    response.answers, response.version = submission.answers, version
+    response.comment = _comment(shown, submission.answers)
+    response.language = shown.language
+    response.save()
+    return True
+
+
+def _announce(response: Response, created: bool) -> None:
+    transaction.on_commit(lambda: response_saved.send(
+        sender=Response, response_id=response.pk, organization_id=response.organization_id, created=created))
+
+
 def response_record(*, invitation: Invitation, version: SurveyVersion, shown: ShownSurvey,
-                    submission: Submission) -> tuple[Response, bool]:
+                    submission: Submission, score_only: bool = False) -> tuple[Response, bool]:
     """Creates the invitation's response, or updates it keeping the earlier state. Returns the
-    response and whether anything changed."""
+    response and whether anything changed. `score_only` (the page saving a score the moment it
+    is chosen) leaves any answers already given as they are."""
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         response = Response.objects.filter(invitation=locked).first()
-        category = category_for_score(submission.score)
-        if response is None:
-            person_is_employee = locked.employee_id is not None
-            anonymous = version.definition.get("anonymous", False)
-            response = Response.objects.create(
-                organization=locked.organization, survey_id=locked.survey_id, version=version, invitation=locked,
-                contact=None if anonymous else locked.contact,
-                employee=None if anonymous or person_is_employee else (locked.contact.employee
-                                                                        if locked.contact else None),
-                department=(locked.employee.department if person_is_employee and locked.employee
-                            else locked.contact.department if locked.contact else None),
-                channel=Channel.EMAIL, language=shown.language, score=submission.score, category=category,
-                answers=submission.answers, comment=_comment(shown, submission.answers),
-            )
-            locked.responded_at = timezone.now()
-            locked.save(update_fields=["responded_at"])
-            created, changed = True, True
-        else:
-            created = False
-            changed = response.score != submission.score or response.answers != submission.answers
+        if score_only:
+            submission = Submission(score=submission.score, answers=response.answers if response else {})
+        if response is not None:
+            changed = _update(response, version=version, shown=shown, submission=submission)
             if changed:
-                ResponseChange.objects.create(organization=response.organization, response=response,
-                                              score=response.score, answers=response.answers)
-                response.score, response.category = submission.score, category
-                response.answers, response.version = submission.answers, version
-                response.comment = _comment(shown, submission.answers)
-                response.language = shown.language
-                response.save()
-        if changed:
-            transaction.on_commit(lambda: response_saved.send(
-                sender=Response, response_id=response.pk, organization_id=response.organization_id,
-                created=created))
-    return response, changed
+                _announce(response, created=False)
+            return response, changed
+        anonymous = version.definition.get("anonymous", False)
+        contact, employee = locked.contact, locked.employee
+        response = Response.objects.create(
+            organization=locked.organization, survey_id=locked.survey_id, version=version, invitation=locked,
+            contact=None if anonymous else contact,
+            employee=None if anonymous or employee else (contact.employee if contact else None),
+            department=(employee.department if employee else contact.department if contact else None),
+            channel=Channel.EMAIL, language=shown.language, score=submission.score,
+            category=category_for_score(submission.score), answers=submission.answers,
+            comment=_comment(shown, submission.answers),
+        )
+        locked.responded_at = timezone.now()
+        locked.save(update_fields=["responded_at"])
+        _announce(response, created=True)
+    return response, True
+
+
+def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey, submission: Submission,
+                           channel: str, department=None, previous: Response | None = None,
+                           score_only: bool = False) -> tuple[Response, bool]:
+    """A response from the survey's public link. `previous` is this browser's earlier response
+    (from its signed cookie): it is updated rather than counted twice."""
+    with transaction.atomic():
+        if previous is not None:
+            previous = Response.objects.select_for_update().filter(pk=previous.pk, survey=survey).first()
+        if score_only:
+            submission = Submission(score=submission.score, answers=previous.answers if previous else {})
+        if previous is not None:
+            changed = _update(previous, version=version, shown=shown, submission=submission)
+            if department is not None and previous.department_id != department.pk:
+                previous.department = department
+                previous.save(update_fields=["department"])
+            if changed:
+                _announce(previous, created=False)
+            return previous, changed
+        response = Response.objects.create(
+            organization=survey.organization, survey=survey, version=version, channel=channel,
+            department=department, language=shown.language, score=submission.score,
+            category=category_for_score(submission.score), answers=submission.answers,
+            comment=_comment(shown, submission.answers),
+        )
+        _announce(response, created=True)
+    return response, True

@@ -5,11 +5,12 @@ answer (mail scanners open every link): the score in the link is only pre-select
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from distribution.models import Invitation
 from distribution.selectors import invitation_by_token
@@ -19,7 +20,7 @@ from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
 from .models import Response
-from .services import TEXT_LIMIT, response_record, submission_parse
+from .services import TEXT_LIMIT, Submission, response_record, submission_parse
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -80,8 +81,28 @@ def respond(request, token: str):
                 "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
                 "lang_query_prefix": f"score={score}&amp;" if score is not None else "",
                 "unsubscribe_url": reverse("unsubscribe", kwargs={"token": token}),
+                "score_url": reverse("respond_score", kwargs={"token": token}),
                 **respondent_branding(organization=invitation.organization),
             }, status=400 if errors else 200)
+
+
+@require_POST
+def respond_score(request, token: str):
+    """The page's script saves a score the moment it is chosen (a person's click, never a GET)."""
+    invitation, problem = _open(request, token)
+    if problem is not None:
+        return problem
+    with tenant_context(invitation.organization):
+        version = invitation.survey.current_version
+        raw = request.POST.get("score", "")
+        if not (raw.isdigit() and 0 <= int(raw) <= 10):
+            return HttpResponseBadRequest("score must be 0–10")
+        shown = survey_shown(definition=version.definition,
+                             language=_language(request, invitation, version.definition["languages"]),
+                             category=category_for_score(int(raw)))
+        response_record(invitation=invitation, version=version, shown=shown,
+                        submission=Submission(score=int(raw)), score_only=True)
+    return HttpResponse(status=204)
 
 
 @never_cache
@@ -102,3 +123,18 @@ def thanks(request, token: str):
                 "shown": shown, "change_url": request.path.rsplit("thanks/", 1)[0] + f"?lang={shown.language}",
                 **respondent_branding(organization=invitation.organization),
             })
+
+
+def response_list(request, org_slug):
+    from surveys.models import Survey
+
+    from .models import Channel
+    from .selectors import FILTER_KEYS
+    from .selectors import response_list as select
+
+    filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
+    responses = select(filters=filters)
+    return render(request, "responses/list.html", {
+        "responses": responses[:200], "total": responses.count(), "filters": filters,
+        "surveys": Survey.objects.order_by("name"), "channels": Channel.choices,
+    })

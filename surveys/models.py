@@ -55,6 +55,11 @@ class Survey(TenantModel):
         "SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     has_unpublished_changes = models.BooleanField(default=True)
+    # A survey-level link for counters, receipts, kiosks and web sites (`/s/<token>/`).
+    public_enabled = models.BooleanField(_("public link open"), default=False)
+    public_token = models.CharField(max_length=80, blank=True)
+    ask_department = models.BooleanField(
+        _("ask which department (store, branch) on the public link"), default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -63,6 +68,10 @@ class Survey(TenantModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "public_token"], name="survey_unique_public_token",
+                                    condition=~models.Q(public_token="")),
+        ]
 
     def __str__(self) -> str:
         return self.name

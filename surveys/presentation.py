@@ -38,6 +38,7 @@ class ShownQuestion:
     other_label: str = ""
     allow_other: bool = False
     choices: list[ShownChoice] = field(default_factory=list)
+    by_category: dict[str, str] = field(default_factory=dict)  # wording per category, when it differs
 
     @property
     def scale(self) -> range:
@@ -68,13 +69,17 @@ def survey_shown(*, definition: dict, language: str, category: str | None) -> Sh
     questions = []
     for q in definition["questions"]:
         wording = text(q["texts"], "text")
-        if q.get("per_category") and category in CATEGORIES:
-            wording = text(q["texts"], f"text_{category}") or wording
+        by_category = {}
+        if q.get("per_category"):
+            by_category = {c: text(q["texts"], f"text_{c}") or wording for c in CATEGORIES}
+            if category in CATEGORIES:
+                wording = by_category[category]
         questions.append(ShownQuestion(
             key=q["key"], type=q["type"], text=wording, help=text(q["texts"], "help"), required=q["required"],
             low_label=text(q["texts"], "low_label"), high_label=text(q["texts"], "high_label"),
             other_label=text(q["texts"], "other_label"), allow_other=q.get("allow_other", False),
             choices=[ShownChoice(c["key"], text(c["texts"])) for c in q.get("choices", [])],
+            by_category=by_category,
         ))
     nps = next(q for q in questions if q.type == "nps")
     by_category = category if category in CATEGORIES else "passive"

@@ -23,5 +23,8 @@ urlpatterns = [
     path("<int:survey_id>/questions/<int:question_id>/choices/<int:choice_id>/delete/", views.choice_delete,
          name="choice_delete"),
     path("<int:survey_id>/links/add/", views.review_link_add, name="review_link_add"),
+    path("<int:survey_id>/public-link/", views.survey_public_link, name="survey_public_link"),
+    path("<int:survey_id>/qr.png", views.survey_qr, {"fmt": "png"}, name="survey_qr_png"),
+    path("<int:survey_id>/qr.svg", views.survey_qr, {"fmt": "svg"}, name="survey_qr_svg"),
     path("<int:survey_id>/links/<int:reviewlink_id>/delete/", views.review_link_delete, name="review_link_delete"),
 ]

@@ -8,7 +8,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -55,6 +55,8 @@ def _builder_context(request, survey: Survey, *, problems=None, publish_failed=F
         "versions": survey.versions.all()[:10],
         "language_names": LANGUAGE_NAMES,
         "link_form": ReviewLinkForm(),
+        "public_url": public_url(request, survey) if survey.public_token else "",
+        "embed_url": public_url(request, survey, channel="embed") if survey.public_token else "",
         "links": survey.review_links.all(),
     }
 
@@ -304,3 +306,40 @@ def survey_preview_frame(request, org_slug, survey_id):
         }
         response = render(request, page, context)
     return response
+
+
+@require_POST
+@role_required(*ADMINS)
+def survey_public_link(request, org_slug, survey_id):
+    survey = _survey(survey_id)
+    services.survey_public_link_set(survey=survey, enabled=request.POST.get("enabled") == "on",
+                                    ask_department=request.POST.get("ask_department") == "on", by=request.user)
+    return redirect("survey_builder", org_slug=org_slug, survey_id=survey.pk)
+
+
+def survey_qr(request, org_slug, survey_id, fmt):
+    """The public link as a QR code (PNG for print shops and receipts, SVG for designers)."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    survey = _survey(survey_id)
+    if not survey.public_token:
+        raise Http404("The survey has no public link.")
+    url = public_url(request, survey, channel="qr")
+    buffer = io.BytesIO()
+    if fmt == "svg":
+        qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2).save(buffer)
+        content_type = "image/svg+xml"
+    else:
+        qrcode.make(url, box_size=12, border=2).save(buffer, format="PNG")
+        content_type = "image/png"
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="survey-{survey.pk}-qr.{fmt}"'
+    return response
+
+
+def public_url(request, survey: Survey, channel: str = "") -> str:
+    url = settings.SITE_URL.rstrip("/") + f"/s/{survey.public_token}/"
+    return url + (f"?c={channel}" if channel else "")

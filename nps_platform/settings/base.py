@@ -231,7 +231,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
 }
 
+# --- Cache (rate limits) --------------------------------------------------------------------
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Product defaults -----------------------------------------------------------------------
+# Public survey links: at most this many submissions per address and survey in the window (s).
+PUBLIC_RESPONSE_RATE = (env.int("PUBLIC_RESPONSE_LIMIT", default=20), env.int("PUBLIC_RESPONSE_WINDOW", default=600))
+# Behind a reverse proxy that sets X-Forwarded-For, the first address there is the client's.
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 MEMBER_INVITATION_DAYS = 14
 
 LOGGING = {

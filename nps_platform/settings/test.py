@@ -23,6 +23,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 3
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{os.urandom(4).hex()}"  # noqa: F405 - runs share Redis
 # Unit and view tests run tasks inline; tests whose behaviour depends on the worker start a
 # real one (tests/conftest.py: celery_worker_process), which turns this off.
 CELERY_TASK_ALWAYS_EAGER = True

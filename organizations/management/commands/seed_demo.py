@@ -75,7 +75,13 @@ class Command(BaseCommand):
     def _seed_surveys(self, organization, user):
         # Survey design is a later stage; it may be imported here, in a command, not the reverse.
         from surveys.models import Survey
-        from surveys.services import review_link_add, survey_create, survey_publish, survey_settings_update
+        from surveys.services import (
+            review_link_add,
+            survey_create,
+            survey_public_link_set,
+            survey_publish,
+            survey_settings_update,
+        )
 
         if Survey.objects.exists():
             return
@@ -90,6 +96,7 @@ class Command(BaseCommand):
             link.texts[code] = label
             link.save(update_fields=["texts"])
         survey_publish(survey=survey, by=user)
+        survey_public_link_set(survey=survey, enabled=True, ask_department=True, by=user)
         employee = survey_create(organization=organization, template="employee", name="Employee pulse (eNPS)",
                                  default_language="da", by=user)
         survey_publish(survey=employee, by=user)

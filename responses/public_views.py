@@ -1,0 +1,186 @@
+"""The survey's public link (`/s/<token>/`): for counters, receipts (QR codes) and web sites
+(embedded). No invitation, so: a rate limit per address, a honeypot against bots, and a signed
+cookie so one browser's second submission updates its first instead of counting twice."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+
+from nps_platform.tenancy import tenant_context
+from organizations.models import Department, Organization
+from surveys.models import Survey, SurveyStatus
+from surveys.presentation import category_for_score, survey_shown
+from surveys.selectors import respondent_branding
+
+from .models import Channel, Response
+from .services import TEXT_LIMIT, response_record_public, submission_parse
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+COOKIE_SALT = "public-response"
+EMBEDDABLE = csp_replace({"frame-ancestors": ["*"], "form-action": ["'self'"]})
+_ALIASES = {"no": "nb", "nn": "nb"}
+
+
+def best_language(request, languages: list[str], default: str) -> str:
+    """`?lang=` if the survey has it, else the best match of Accept-Language among the survey's
+    languages (da-DK → da, no → nb), else the survey's default."""
+    wanted = request.GET.get("lang") or request.POST.get("lang")
+    if wanted in languages:
+        return wanted
+    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        base = code.lower().split("-")[0]
+        base = _ALIASES.get(base, base)
+        if base in languages:
+            return base
+    return default
+
+
+def _client_address(request) -> str:
+    if settings.TRUST_X_FORWARDED_FOR and request.headers.get("X-Forwarded-For"):
+        return request.headers["X-Forwarded-For"].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limited(request, survey: Survey) -> bool:
+    limit, window = settings.PUBLIC_RESPONSE_RATE
+    key = f"public-rate:{survey.organization_id}:{survey.pk}:{_client_address(request)}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def _survey(token: str) -> Survey | None:
+    head = token.partition(".")[0]
+    if not head.isdigit():
+        return None
+    organization = Organization.objects.filter(pk=int(head), is_active=True).first()
+    if organization is None:
+        return None
+    with tenant_context(organization):
+        return Survey.objects.select_related("current_version", "organization").filter(
+            public_token=token, public_enabled=True, archived_at=None).first()
+
+
+def _cookie_name(survey: Survey) -> str:
+    return f"nps_s{survey.pk}"
+
+
+def _previous(request, survey: Survey) -> Response | None:
+    value = request.get_signed_cookie(_cookie_name(survey), default=None, salt=COOKIE_SALT)
+    if not value or not value.isdigit():
+        return None
+    return Response.objects.filter(pk=int(value), survey=survey).first()
+
+
+def _problem(request, template: str, status: int, survey: Survey | None = None):
+    language = translation.get_language_from_request(request)
+    context = respondent_branding(organization=survey.organization) if survey else {"brand_name": ""}
+    with translation.override(language):
+        return render(request, f"respondent/{template}.html", context, status=status)
+
+
+def _open(request, token):
+    survey = _survey(token)
+    if survey is None:
+        return None, _problem(request, "not_found", 404)
+    if survey.status == SurveyStatus.CLOSED or survey.current_version_id is None:
+        return None, _problem(request, "closed", 410, survey)
+    if survey.status != SurveyStatus.PUBLISHED:
+        return None, _problem(request, "paused", 503, survey)
+    return survey, None
+
+
+def _channel(request) -> str:
+    wanted = request.GET.get("c") or request.POST.get("c")
+    return wanted if wanted in (Channel.QR, Channel.EMBED) else Channel.LINK
+
+
+def _department(request, survey: Survey):
+    if not survey.ask_department:
+        return None
+    raw = request.POST.get("department", "")
+    return Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+@never_cache
+@xframe_options_exempt
+@EMBEDDABLE
+@csrf_exempt  # embedded in other sites, where our CSRF cookie is not sent; rate limit and honeypot guard it
+def public_respond(request, token: str):
+    survey, problem = _open(request, token)
+    if problem is not None:
+        return problem
+    with tenant_context(survey.organization):
+        version = survey.current_version
+        definition = version.definition
+        language = best_language(request, definition["languages"], definition["default_language"])
+        previous = _previous(request, survey)
+        raw = request.POST.get("score") or request.GET.get("score") or (previous.score if previous else None)
+        score = int(raw) if str(raw).isdigit() and 0 <= int(raw) <= 10 else None
+        shown = survey_shown(definition=definition, language=language, category=category_for_score(score))
+        errors, answers = [], previous.answers if previous else {}
+        channel = _channel(request)
+        thanks_url = reverse("public_thanks", kwargs={"token": token}) + f"?lang={shown.language}"
+        with translation.override(shown.language):
+            if request.method == "POST":
+                if request.POST.get("website"):  # the honeypot: people never see this field
+                    return redirect(thanks_url)
+                if rate_limited(request, survey):
+                    return render(request, "respondent/rate_limited.html",
+                                  respondent_branding(organization=survey.organization), status=429)
+                submission = submission_parse(data=request.POST, shown=shown)
+                if not submission.errors:
+                    response, _changed = response_record_public(
+                        survey=survey, version=version, shown=shown, submission=submission, channel=channel,
+                        department=_department(request, survey), previous=previous)
+                    redirect_response = redirect(thanks_url)
+                    redirect_response.set_signed_cookie(_cookie_name(survey), str(response.pk), salt=COOKIE_SALT,
+                                                        max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
+                                                        secure=request.is_secure())
+                    return redirect_response
+                errors, answers = submission.errors, submission.answers
+            return render(request, "respondent/survey_page.html", {
+                "shown": shown, "score": score, "answers": answers, "errors": errors,
+                "form_action": request.path, "answered_before": previous is not None, "text_limit": TEXT_LIMIT,
+                "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
+                "lang_query_prefix": f"c={channel}&amp;", "channel": channel, "honeypot": True,
+                "departments": Department.objects.order_by("name") if survey.ask_department else None,
+                "department_id": previous.department_id if previous else None,
+                **respondent_branding(organization=survey.organization),
+            }, status=400 if errors else 200)
+
+
+@never_cache
+@xframe_options_exempt
+@EMBEDDABLE
+def public_thanks(request, token: str):
+    survey, problem = _open(request, token)
+    if problem is not None:
+        return problem
+    with tenant_context(survey.organization):
+        definition = survey.current_version.definition
+        previous = _previous(request, survey)
+        shown = survey_shown(definition=definition,
+                             language=best_language(request, definition["languages"],
+                                                    definition["default_language"]),
+                             category=previous.category if previous else None)
+        with translation.override(shown.language):
+            return render(request, "respondent/thank_you.html", {
+                "shown": shown, **respondent_branding(organization=survey.organization),
+                "change_url": reverse("public_respond", kwargs={"token": token}) + f"?lang={shown.language}"
+                if previous else None,
+            })
+
+
