@@ -22,9 +22,9 @@ from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
 from .models import Channel, Response
-from .services import TEXT_LIMIT, response_record_public, submission_parse
+from .pages import page_context, problem_page, score_from
+from .services import response_record_public, submission_parse
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 COOKIE_SALT = "public-response"
 EMBEDDABLE = csp_replace({"frame-ancestors": ["*"], "form-action": ["'self'"]})
 _ALIASES = {"no": "nb", "nn": "nb"}
@@ -85,10 +85,7 @@ def _previous(request, survey: Survey) -> Response | None:
 
 
 def _problem(request, template: str, status: int, survey: Survey | None = None):
-    language = translation.get_language_from_request(request)
-    context = respondent_branding(organization=survey.organization) if survey else {"brand_name": ""}
-    with translation.override(language):
-        return render(request, f"respondent/{template}.html", context, status=status)
+    return problem_page(request, template, status, organization=survey.organization if survey else None)
 
 
 def _open(request, token):
@@ -127,8 +124,7 @@ def public_respond(request, token: str):
         definition = version.definition
         language = best_language(request, definition["languages"], definition["default_language"])
         previous = _previous(request, survey)
-        raw = request.POST.get("score") or request.GET.get("score") or (previous.score if previous else None)
-        score = int(raw) if str(raw).isdigit() and 0 <= int(raw) <= 10 else None
+        score = score_from(request.POST.get("score"), request.GET.get("score"), previous.score if previous else None)
         shown = survey_shown(definition=definition, language=language, category=category_for_score(score))
         errors, answers = [], previous.answers if previous else {}
         channel = _channel(request)
@@ -151,15 +147,13 @@ def public_respond(request, token: str):
                                                         secure=request.is_secure())
                     return redirect_response
                 errors, answers = submission.errors, submission.answers
-            return render(request, "respondent/survey_page.html", {
-                "shown": shown, "score": score, "answers": answers, "errors": errors,
-                "form_action": request.path, "answered_before": previous is not None, "text_limit": TEXT_LIMIT,
-                "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
-                "lang_query_prefix": f"c={channel}&amp;", "channel": channel, "honeypot": True,
-                "departments": Department.objects.order_by("name") if survey.ask_department else None,
-                "department_id": previous.department_id if previous else None,
-                **respondent_branding(organization=survey.organization),
-            }, status=400 if errors else 200)
+            return render(request, "respondent/survey_page.html", page_context(
+                shown=shown, score=score, answers=answers, errors=errors, previous=previous,
+                organization=survey.organization, form_action=request.path,
+                lang_query_prefix=f"c={channel}&amp;", channel=channel, honeypot=True,
+                departments=Department.objects.order_by("name") if survey.ask_department else None,
+                department_id=previous.department_id if previous else None,
+            ), status=400 if errors else 200)
 
 
 @never_cache

@@ -20,7 +20,8 @@ from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
 from .models import Response
-from .services import TEXT_LIMIT, Submission, response_record, submission_parse
+from .pages import page_context, problem_page, score_from
+from .services import Submission, response_record, submission_parse
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
@@ -31,10 +32,10 @@ def _language(request, invitation: Invitation, languages: list[str]) -> str:
 
 
 def _problem(request, template: str, status: int, invitation: Invitation | None = None):
-    language = invitation.language if invitation else translation.get_language_from_request(request)
-    context = respondent_branding(organization=invitation.organization) if invitation else {"brand_name": ""}
-    with translation.override(language):
-        return render(request, f"respondent/{template}.html", {**context, "language": language}, status=status)
+    if invitation is None:
+        return problem_page(request, template, status)
+    return problem_page(request, template, status, organization=invitation.organization,
+                        language=invitation.language)
 
 
 def _open(request, token: str):
@@ -61,8 +62,7 @@ def respond(request, token: str):
         definition = version.definition
         language = _language(request, invitation, definition["languages"])
         previous = Response.objects.filter(invitation=invitation).first()
-        score = request.POST.get("score") or request.GET.get("score") or (previous.score if previous else None)
-        score = int(score) if str(score).isdigit() and 0 <= int(score) <= 10 else None
+        score = score_from(request.POST.get("score"), request.GET.get("score"), previous.score if previous else None)
         shown = survey_shown(definition=definition, language=language, category=category_for_score(score))
         errors = []
         answers = previous.answers if previous else {}
@@ -75,15 +75,13 @@ def respond(request, token: str):
                 errors, answers = submission.errors, submission.answers
             elif invitation.opened_at is None:
                 Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
-            return render(request, "respondent/survey_page.html", {
-                "shown": shown, "score": score, "answers": answers, "errors": errors, "form_action": request.path,
-                "answered_before": previous is not None, "text_limit": TEXT_LIMIT,
-                "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
-                "lang_query_prefix": f"score={score}&amp;" if score is not None else "",
-                "unsubscribe_url": reverse("unsubscribe", kwargs={"token": token}),
-                "score_url": reverse("respond_score", kwargs={"token": token}),
-                **respondent_branding(organization=invitation.organization),
-            }, status=400 if errors else 200)
+            return render(request, "respondent/survey_page.html", page_context(
+                shown=shown, score=score, answers=answers, errors=errors, previous=previous,
+                organization=invitation.organization, form_action=request.path,
+                lang_query_prefix=f"score={score}&amp;" if score is not None else "",
+                unsubscribe_url=reverse("unsubscribe", kwargs={"token": token}),
+                score_url=reverse("respond_score", kwargs={"token": token}),
+            ), status=400 if errors else 200)
 
 
 @require_POST
@@ -94,14 +92,14 @@ def respond_score(request, token: str):
         return problem
     with tenant_context(invitation.organization):
         version = invitation.survey.current_version
-        raw = request.POST.get("score", "")
-        if not (raw.isdigit() and 0 <= int(raw) <= 10):
+        score = score_from(request.POST.get("score"))
+        if score is None:
             return HttpResponseBadRequest("score must be 0–10")
         shown = survey_shown(definition=version.definition,
                              language=_language(request, invitation, version.definition["languages"]),
-                             category=category_for_score(int(raw)))
+                             category=category_for_score(score))
         response_record(invitation=invitation, version=version, shown=shown,
-                        submission=Submission(score=int(raw)), score_only=True)
+                        submission=Submission(score=score), score_only=True)
     return HttpResponse(status=204)
 
 

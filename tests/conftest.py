@@ -77,6 +77,22 @@ def org_b(make_org):
 
 
 @pytest.fixture
+def add_member(db):
+    """add_member(organization, role) → a new user with that role in the organization."""
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import Membership, User
+
+    def add(organization, role, email=None):
+        user = User.objects.create_user(email=email or f"{role}-{organization.slug}@example.com",
+                                        password="pass-Word-123")
+        with tenant_context(organization):
+            Membership.objects.create(organization=organization, user=user, role=role)
+        return user
+
+    return add
+
+
+@pytest.fixture
 def in_tenant():
     from nps_platform.tenancy import tenant_context
 

@@ -18,15 +18,3 @@ def survey_of(db):
     return make
 
 
-@pytest.fixture
-def add_member(db):
-    from organizations.models import Membership, User
-
-    def add(organization, role, email=None):
-        user = User.objects.create_user(email=email or f"{role}-{organization.slug}@example.com",
-                                        password="pass-Word-123")
-        with tenant_context(organization):
-            Membership.objects.create(organization=organization, user=user, role=role)
-        return user
-
-    return add
