@@ -28,7 +28,11 @@ run: seed
 	@echo "Open http://127.0.0.1:$(PORT)/ (mail goes to http://127.0.0.1:$(PORT)/dev/outbox/)"
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev --app-root . start
 
-test: install
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.installed
 	DJANGO_SETTINGS_MODULE=nps_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

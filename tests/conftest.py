@@ -259,11 +259,31 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # bypass_csp lets axe-core be injected; the CSP itself is held by tests/test_platform.py.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                  bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_violations():
+    """axe_violations(page) → the serious and critical accessibility violations on the page."""
+
+    def check(pg) -> list[str]:
+        if not AXE.exists():
+            pytest.fail("axe-core is not installed: run `npm ci` (make test does it).")
+        pg.add_script_tag(path=str(AXE))
+        result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+    return check
 
 
 @pytest.fixture
