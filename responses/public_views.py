@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from nps_platform.tenancy import tenant_context
-from organizations.models import Department, Organization
+from organizations.models import Department, Employee, Organization
 from surveys.models import Survey, SurveyStatus
 from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
@@ -111,6 +111,17 @@ def _department(request, survey: Survey):
     return Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
 
 
+def _employee(request, survey: Survey):
+    if not survey.ask_employee or survey.is_anonymous:
+        return None
+    raw = request.POST.get("employee", "")
+    return _employees().filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+def _employees():
+    return Employee.objects.filter(is_active=True, is_customer_facing=True).order_by("name")
+
+
 @never_cache
 @xframe_options_exempt
 @EMBEDDABLE
@@ -140,7 +151,8 @@ def public_respond(request, token: str):
                 if not submission.errors:
                     response, _changed = response_record_public(
                         survey=survey, version=version, shown=shown, submission=submission, channel=channel,
-                        department=_department(request, survey), previous=previous)
+                        department=_department(request, survey), employee=_employee(request, survey),
+                        previous=previous)
                     redirect_response = redirect(thanks_url)
                     redirect_response.set_signed_cookie(_cookie_name(survey), str(response.pk), salt=COOKIE_SALT,
                                                         max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
@@ -153,6 +165,8 @@ def public_respond(request, token: str):
                 lang_query_prefix=f"c={channel}&amp;", channel=channel, honeypot=True,
                 departments=Department.objects.order_by("name") if survey.ask_department else None,
                 department_id=previous.department_id if previous else None,
+                employees=_employees() if survey.ask_employee and not survey.is_anonymous else None,
+                employee_id=previous.employee_id if previous else None,
             ), status=400 if errors else 200)
 
 

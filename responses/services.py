@@ -128,7 +128,7 @@ def response_record(*, invitation: Invitation, version: SurveyVersion, shown: Sh
 
 
 def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey, submission: Submission,
-                           channel: str, department=None, previous: Response | None = None,
+                           channel: str, department=None, employee=None, previous: Response | None = None,
                            score_only: bool = False) -> tuple[Response, bool]:
     """A response from the survey's public link. `previous` is this browser's earlier response
     (from its signed cookie): it is updated rather than counted twice."""
@@ -139,15 +139,17 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
             submission = Submission(score=submission.score, answers=previous.answers if previous else {})
         if previous is not None:
             changed = _update(previous, version=version, shown=shown, submission=submission)
-            if department is not None and previous.department_id != department.pk:
-                previous.department = department
-                previous.save(update_fields=["department"])
+            for name, value in (("department", department), ("employee", employee)):
+                if value is not None and getattr(previous, f"{name}_id") != value.pk:
+                    setattr(previous, name, value)
+                    previous.save(update_fields=[name])
             if changed:
                 _announce(previous, created=False)
             return previous, changed
         response = Response.objects.create(
             organization=survey.organization, survey=survey, version=version, channel=channel,
-            department=department, language=shown.language, score=submission.score,
+            department=department or (employee.department if employee else None), employee=employee,
+            language=shown.language, score=submission.score,
             category=category_for_score(submission.score), answers=submission.answers,
             comment=_comment(shown, submission.answers),
         )

@@ -60,6 +60,7 @@ class Survey(TenantModel):
     public_token = models.CharField(max_length=80, blank=True)
     ask_department = models.BooleanField(
         _("ask which department (store, branch) on the public link"), default=False)
+    ask_employee = models.BooleanField(_("ask who served them on the public link"), default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -373,15 +373,16 @@ def survey_transition(*, survey: Survey, action: str, by: User) -> Survey:
 
 
 @transaction.atomic
-def survey_public_link_set(*, survey: Survey, enabled: bool, ask_department: bool, by: User) -> Survey:
+def survey_public_link_set(*, survey: Survey, enabled: bool, ask_department: bool, by: User,
+                           ask_employee: bool = False) -> Survey:
     """Opens or closes the survey's public link; the address stays the same once made, so
     printed QR codes keep working."""
     import secrets
 
     if enabled and not survey.public_token:
         survey.public_token = f"{survey.organization_id}.{secrets.token_urlsafe(12)}"
-    survey.public_enabled, survey.ask_department = enabled, ask_department
-    survey.save(update_fields=["public_enabled", "public_token", "ask_department", "updated_at"])
+    survey.public_enabled, survey.ask_department, survey.ask_employee = enabled, ask_department, ask_employee
+    survey.save(update_fields=["public_enabled", "public_token", "ask_department", "ask_employee", "updated_at"])
     audit_record(organization=survey.organization, actor=by, action="survey.public_link", target=survey,
                  summary=f"{survey.name}: public link {'open' if enabled else 'closed'}")
     return survey

@@ -313,7 +313,8 @@ def survey_preview_frame(request, org_slug, survey_id):
 def survey_public_link(request, org_slug, survey_id):
     survey = _survey(survey_id)
     services.survey_public_link_set(survey=survey, enabled=request.POST.get("enabled") == "on",
-                                    ask_department=request.POST.get("ask_department") == "on", by=request.user)
+                                    ask_department=request.POST.get("ask_department") == "on",
+                                    ask_employee=request.POST.get("ask_employee") == "on", by=request.user)
     return redirect("survey_builder", org_slug=org_slug, survey_id=survey.pk)
 
 
