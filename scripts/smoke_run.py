@@ -44,7 +44,25 @@ def main(base: str) -> int:
         print("login did not reach the demo organization:", landed)
         return 1
     print("logged in as the demo admin and opened", landed)
-    return 0
+
+    # The demo campaign, started from its page, is sent by the worker on beat's next tick.
+    with opener.open(f"{base}/o/demo/campaigns/", timeout=10) as r:
+        campaign = re.search(r'href="(/o/demo/campaigns/\d+/)"', r.read().decode()).group(1)
+    with opener.open(f"{base}{campaign}", timeout=10) as r:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.read().decode()).group(1)
+    data = urllib.parse.urlencode({"action": "start", "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(f"{base}{campaign}action/", data=data, headers={"Referer": f"{base}{campaign}"})
+    opener.open(request, timeout=10).close()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        with opener.open(f"{base}/dev/outbox/", timeout=10) as r:
+            sent = r.read().decode().count("vil gerne høre fra dig")
+        if sent:
+            print(f"the worker sent {sent} survey emails to the local outbox")
+            return 0
+        time.sleep(3)
+    print("no survey email reached the outbox within 3 minutes")
+    return 1
 
 
 if __name__ == "__main__":
