@@ -71,8 +71,16 @@ class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "slug", "logo", "brand_color", "default_language", "time_zone",
-                  "quiet_period_days", "employee_visibility", "anonymity_threshold"]
+                  "quiet_period_days", "employee_visibility", "anonymity_threshold", "alert_fallback",
+                  "digest_weekday"]
         widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Membership
+
+        self.fields["alert_fallback"].queryset = User.objects.filter(
+            pk__in=Membership.objects.values("user_id")).order_by("email")
 
 
 class DepartmentForm(CrispyMixin, forms.ModelForm):

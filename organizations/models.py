@@ -108,6 +108,14 @@ class Organization(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(100)],
         help_text=_("Employee survey results are shown only for groups of at least this many people."),
     )
+    alert_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("alerts without a responsible manager go to"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Empty: the organization's owners."))
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest to customer-facing employees"), null=True, blank=True, default=0,
+        choices=[(0, _("Mondays")), (1, _("Tuesdays")), (2, _("Wednesdays")), (3, _("Thursdays")),
+                 (4, _("Fridays"))], help_text=_("Empty: no digest."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

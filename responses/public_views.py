@@ -154,15 +154,18 @@ def public_respond(request, token: str):
                         department=_department(request, survey), employee=_employee(request, survey),
                         previous=previous)
                     redirect_response = redirect(thanks_url)
+                    # Embedded on another site, the cookie is third-party: it needs SameSite=None
+                    # (allowed only over HTTPS) for "one browser counts once" to hold there.
+                    secure = request.is_secure()
                     redirect_response.set_signed_cookie(_cookie_name(survey), str(response.pk), salt=COOKIE_SALT,
-                                                        max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
-                                                        secure=request.is_secure())
+                                                        max_age=60 * 60 * 24 * 365, httponly=True, secure=secure,
+                                                        samesite="None" if secure else "Lax")
                     return redirect_response
                 errors, answers = submission.errors, submission.answers
             return render(request, "respondent/survey_page.html", page_context(
                 shown=shown, score=score, answers=answers, errors=errors, previous=previous,
                 organization=survey.organization, form_action=request.path,
-                lang_query_prefix=f"c={channel}&amp;", channel=channel, honeypot=True,
+                lang_query_prefix=f"c={channel}&", channel=channel, honeypot=True,
                 departments=Department.objects.order_by("name") if survey.ask_department else None,
                 department_id=previous.department_id if previous else None,
                 employees=_employees() if survey.ask_employee and not survey.is_anonymous else None,

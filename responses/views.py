@@ -78,7 +78,7 @@ def respond(request, token: str):
             return render(request, "respondent/survey_page.html", page_context(
                 shown=shown, score=score, answers=answers, errors=errors, previous=previous,
                 organization=invitation.organization, form_action=request.path,
-                lang_query_prefix=f"score={score}&amp;" if score is not None else "",
+                lang_query_prefix=f"score={score}&" if score is not None else "",
                 unsubscribe_url=reverse("unsubscribe", kwargs={"token": token}),
                 score_url=reverse("respond_score", kwargs={"token": token}),
             ), status=400 if errors else 200)
@@ -127,12 +127,13 @@ def response_list(request, org_slug):
     from surveys.models import Survey
 
     from .models import Channel
-    from .selectors import FILTER_KEYS
+    from .selectors import FILTER_KEYS, small_anonymous_surveys
     from .selectors import response_list as select
 
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
-    responses = select(filters=filters)
+    responses = select(filters=filters, membership=request.membership)
     return render(request, "responses/list.html", {
         "responses": responses[:200], "total": responses.count(), "filters": filters,
         "surveys": Survey.objects.order_by("name"), "channels": Channel.choices,
+        "hidden_surveys": small_anonymous_surveys(threshold=request.organization.anonymity_threshold),
     })

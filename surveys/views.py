@@ -301,7 +301,7 @@ def survey_preview_frame(request, org_slug, survey_id):
         context = {
             "shown": shown, "preview": True, "score": SAMPLE_SCORE[category], "form_action": "",
             "language_choices": [(c, LANGUAGE_NAMES[c]) for c in shown.languages],
-            "lang_query_prefix": f"category={category}&amp;page={request.GET.get('page', '')}&amp;",
+            "lang_query_prefix": f"category={category}&page={request.GET.get('page', '')}&",
             **respondent_branding(organization=request.organization),
         }
         response = render(request, page, context)

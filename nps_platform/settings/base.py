@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "contacts",
     "distribution",
     "responses",
+    "followups",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "distribution-tick": {"task": "distribution.tick", "schedule": 60.0},
+    "followups-tick": {"task": "followups.tick", "schedule": 60.0},
+    "followups-sweep": {"task": "followups.sweep", "schedule": 300.0},
+    "followups-digest": {"task": "followups.digest", "schedule": 3600.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -240,6 +244,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 PUBLIC_RESPONSE_RATE = (env.int("PUBLIC_RESPONSE_LIMIT", default=20), env.int("PUBLIC_RESPONSE_WINDOW", default=600))
 # Behind a reverse proxy that sets X-Forwarded-For, the first address there is the client's.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+# Webhooks to private, loopback or link-local addresses are refused unless this is on.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 MEMBER_INVITATION_DAYS = 14
 
 LOGGING = {

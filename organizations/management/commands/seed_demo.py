@@ -67,6 +67,7 @@ class Command(BaseCommand):
                 )
             self._seed_surveys(organization, user)
             self._seed_contacts(organization, user)
+            self._seed_responses(organization, user)
         self.stdout.write(self.style.SUCCESS(
             f"Demo organization “{organization.name}” is ready at /o/{organization.slug}/\n"
             f"  Log in as {email} with password {password}"
@@ -133,3 +134,39 @@ class Command(BaseCommand):
                         reason=Suppression.Reason.UNSUBSCRIBED, by=user)
         Campaign.objects.create(organization=organization, name="Relationship survey, Q1",
                                 survey=Survey.objects.get(name="Customer relationship 2026"), created_by=user)
+
+    def _seed_responses(self, organization, user):
+        import random
+
+        from followups.models import Webhook
+        from followups.services import response_follow_up, rules_ensure_defaults
+        from responses.models import Response
+        from responses.services import Submission, response_record_public
+        from surveys.models import Survey
+        from surveys.presentation import category_for_score, survey_shown
+
+        if Response.objects.exists():
+            return
+        rules_ensure_defaults(organization=organization)
+        survey = Survey.objects.get(name="Customer relationship 2026")
+        version = survey.current_version
+        rng = random.Random(2026)
+        comments = {
+            "promoter": ["Hurtig levering og venlig betjening.", "Always helpful on the phone.", "Bra service!"],
+            "passive": ["Fint nok, men lidt dyrt.", "Leveringen tog lidt tid.", ""],
+            "detractor": ["Cyklen var ikke klar til aftalt tid.", "Nobody called me back.", "För lång väntetid."],
+        }
+        teams = list(Department.objects.filter(parent__isnull=False))
+        for _ in range(40):
+            score = rng.choice([10, 10, 9, 9, 9, 8, 8, 7, 6, 5, 3, 10, 9])
+            category = category_for_score(score)
+            language = rng.choice(["da", "da", "sv", "en"])
+            shown = survey_shown(definition=version.definition, language=language, category=category)
+            comment = rng.choice(comments[category])
+            response, _ = response_record_public(
+                survey=survey, version=version, shown=shown, channel="link", department=rng.choice(teams),
+                submission=Submission(score=score, answers={"reason": comment} if comment else {}))
+            response_follow_up(response=response)
+        Webhook.objects.create(organization=organization, url="https://crm.demo-company.example/hooks/nps",
+                               secret="demo-secret-not-for-production", events=["response.detractor"],
+                               is_active=False)

@@ -1,0 +1,139 @@
+"""Closed-loop pages: rules, the case inbox, a case with its timeline, and webhooks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nps_platform.tenancy import role_required
+from organizations.models import ADMIN_ROLES, Department
+
+from . import selectors, services, webhooks
+from .forms import CaseForm, ReplyForm, RuleForm, WebhookForm
+from .models import Case, Rule, Webhook
+
+ADMINS = tuple(ADMIN_ROLES)
+WORKERS = (*ADMINS, "manager")  # who works cases
+
+
+def rule_list(request, org_slug):
+    if request.membership.is_admin:
+        services.rules_ensure_defaults(organization=request.organization)
+    return render(request, "followups/rules.html", {"rules": Rule.objects.select_related("survey", "department")})
+
+
+@role_required(*ADMINS)
+def rule_edit(request, org_slug, rule_id=None):
+    rule = get_object_or_404(Rule, pk=rule_id) if rule_id else Rule()
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule.organization = request.organization
+        rule.save()
+        messages.success(request, _("Saved the rule “%(name)s”.") % {"name": rule.name})
+        return redirect("rule_list", org_slug=org_slug)
+    return render(request, "followups/rule_edit.html", {"form": form, "rule": rule})
+
+
+@require_POST
+@role_required(*ADMINS)
+def rule_delete(request, org_slug, rule_id):
+    get_object_or_404(Rule, pk=rule_id).delete()
+    return redirect("rule_list", org_slug=org_slug)
+
+
+def case_list(request, org_slug):
+    view = request.GET.get("view", "mine")
+    view = view if view in selectors.VIEWS else "mine"
+    department, category = request.GET.get("department", ""), request.GET.get("category", "")
+    return render(request, "followups/cases.html", {
+        "cases": selectors.case_inbox(view=view, user=request.user, department=department, category=category)[:300],
+        "counts": selectors.case_counts(user=request.user), "view": view, "now": timezone.now(),
+        "departments": Department.objects.order_by("name"), "department": department, "category": category,
+        "kpis": selectors.closed_loop_kpis(),
+    })
+
+
+def case_detail(request, org_slug, case_id):
+    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact", "owner",
+                                                         "department", "rule"), pk=case_id)
+    can_work = request.membership.role in WORKERS
+    form = CaseForm(request.POST or None, initial={"status": case.status, "reason": case.reason,
+                                                   "owner": case.owner_id})
+    if request.method == "POST":
+        if not can_work:
+            raise PermissionDenied("Viewers cannot change cases.")
+        if form.is_valid():
+            try:
+                services.case_update(case=case, by=request.user, status=form.cleaned_data["status"],
+                                     owner=form.cleaned_data["owner"], reason=form.cleaned_data["reason"],
+                                     note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                form.add_error("reason", exc.messages[0])
+            else:
+                return redirect("case_detail", org_slug=org_slug, case_id=case.pk)
+    anonymous = case.response.survey.is_anonymous
+    return render(request, "followups/case.html", {
+        "case": case, "form": form, "reply_form": ReplyForm(), "events": case.events.select_related("actor"),
+        "history": selectors.contact_history(case=case), "can_work": can_work, "anonymous": anonymous,
+        "now": timezone.now(),
+    })
+
+
+@require_POST
+@role_required(*WORKERS)
+def case_reply(request, org_slug, case_id):
+    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact"), pk=case_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_reply(case=case, by=request.user, text=form.cleaned_data["text"])
+            messages.success(request, _("Your reply is sent and kept in the timeline."))
+        except (ValidationError, OSError) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+    return redirect("case_detail", org_slug=org_slug, case_id=case.pk)
+
+
+@role_required(*ADMINS)
+def webhook_list(request, org_slug):
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hook = services.webhook_create(organization=request.organization, url=form.cleaned_data["url"],
+                                           events=form.cleaned_data["events"], by=request.user)
+        except webhooks.TargetRefused as exc:
+            form.add_error("url", str(exc))
+        else:
+            messages.success(request, _("Webhook added. Its signing secret is shown below."))
+            return redirect("webhook_detail", org_slug=org_slug, webhook_id=hook.pk)
+    return render(request, "followups/webhooks.html", {"form": form, "hooks": Webhook.objects.all()})
+
+
+@role_required(*ADMINS)
+def webhook_detail(request, org_slug, webhook_id):
+    hook = get_object_or_404(Webhook, pk=webhook_id)
+    return render(request, "followups/webhook.html", {"hook": hook, "deliveries": hook.deliveries.all()[:100]})
+
+
+@require_POST
+@role_required(*ADMINS)
+def webhook_test(request, org_slug, webhook_id):
+    hook = get_object_or_404(Webhook, pk=webhook_id)
+    delivery = services.webhook_send_test(webhook=hook)
+    if delivery.status == delivery.Status.DELIVERED:
+        messages.success(request, _("The test event was delivered (HTTP %(code)s).") % {"code": delivery.response_code})
+    else:
+        messages.error(request, _("The test event was not delivered: %(error)s") % {"error": delivery.error})
+    return redirect("webhook_detail", org_slug=org_slug, webhook_id=hook.pk)
+
+
+@require_POST
+@role_required(*ADMINS)
+def webhook_delete(request, org_slug, webhook_id):
+    get_object_or_404(Webhook, pk=webhook_id).delete()
+    messages.success(request, _("Webhook removed."))
+    return redirect("webhook_list", org_slug=org_slug)
