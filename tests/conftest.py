@@ -265,6 +265,8 @@ def page(browser, live_server):
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
+    # Let requests the page's script started finish before the test database is flushed.
+    pg.wait_for_load_state("networkidle")
     context.close()
 
 

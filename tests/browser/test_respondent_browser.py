@@ -78,6 +78,7 @@ def test_the_survey_works_by_keyboard_alone(emailed_link, page):
     for _ in range(10):
         page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
     expect(page.locator("#score-10")).to_be_checked()
+    expect(page.locator(".r-saved")).not_to_be_empty()  # each choice was saved as it was made
     focused_outline = page.evaluate(
         "getComputedStyle(document.querySelector('label[for=score-10]')).outlineStyle")
     assert focused_outline != "none"

@@ -32,6 +32,8 @@ def form_data(organization: Organization, **changes) -> dict:
         "quiet_period_days": organization.quiet_period_days,
         "employee_visibility": organization.employee_visibility,
         "anonymity_threshold": organization.anonymity_threshold,
+        "alert_fallback": organization.alert_fallback_id or "",
+        "digest_weekday": "" if organization.digest_weekday is None else organization.digest_weekday,
     }
     data.update(changes)
     return data
