@@ -114,7 +114,8 @@ def alert_send(*, alert: Alert) -> str:
     """Emails the responsible people (and posts to Slack/Teams). Safe to run twice: a sent alert
     is not sent again; a failure is retried by the task and, failing that, by the sweep."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().select_related("rule", "response__survey", "case").get(pk=alert.pk)
+        alert = (Alert.objects.select_for_update(of=("self",))
+                 .select_related("rule", "response__survey", "case").get(pk=alert.pk))
         if alert.status == Alert.Status.SENT:
             return "already-sent"
         response, rule = alert.response, alert.rule
