@@ -6,7 +6,9 @@ from responses.services import response_saved
 
 
 @receiver(response_saved)
-def start_follow_up(sender, response_id, organization_id, created, **kwargs):
+def start_follow_up(sender, response_id, organization_id, deleted=False, **kwargs):
     from .tasks import response_follow_up_task
 
+    if deleted:
+        return
     response_follow_up_task.delay(response_id=response_id, organization_id=organization_id)

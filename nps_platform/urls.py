@@ -23,6 +23,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/campaigns/", include("distribution.urls")),
     path("o/<slug:org_slug>/responses/", include("responses.urls_org")),
     path("o/<slug:org_slug>/followup/", include("followups.urls")),
+    path("o/<slug:org_slug>/dashboard/", include("dashboards.urls")),
     path("anymail/", include("anymail.urls")),
     path("", include("responses.urls")),
     *distribution_public,

@@ -72,7 +72,7 @@ class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
         model = Organization
         fields = ["name", "slug", "logo", "brand_color", "default_language", "time_zone",
                   "quiet_period_days", "employee_visibility", "anonymity_threshold", "alert_fallback",
-                  "digest_weekday"]
+                  "digest_weekday", "nps_target", "promoter_value", "detractor_cost", "value_currency"]
         widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
 
     def __init__(self, *args, **kwargs):

@@ -116,6 +116,13 @@ class Organization(models.Model):
         _("weekly digest to customer-facing employees"), null=True, blank=True, default=0,
         choices=[(0, _("Mondays")), (1, _("Tuesdays")), (2, _("Wednesdays")), (3, _("Thursdays")),
                  (4, _("Fridays"))], help_text=_("Empty: no digest."))
+    nps_target = models.IntegerField(_("NPS target"), null=True, blank=True,
+                                     validators=[MinValueValidator(-100), MaxValueValidator(100)])
+    promoter_value = models.DecimalField(_("value of a promoter"), max_digits=12, decimal_places=2, null=True,
+                                         blank=True, help_text=_("Your own estimate, e.g. 50 000 DKK."))
+    detractor_cost = models.DecimalField(_("cost of a detractor"), max_digits=12, decimal_places=2, null=True,
+                                         blank=True, help_text=_("Your own estimate, e.g. 25 000 DKK."))
+    value_currency = models.CharField(_("currency of these values"), max_length=3, default="DKK")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

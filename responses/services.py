@@ -18,7 +18,8 @@ from surveys.presentation import ShownSurvey, category_for_score
 from .models import Channel, Response, ResponseChange
 
 TEXT_LIMIT = 5000
-response_saved = Signal()  # sends response_id, organization_id, created (bool)
+# After commit: response_id, organization_id, survey_id, created_at, created (bool), deleted (bool)
+response_saved = Signal()
 
 
 @dataclass
@@ -90,9 +91,19 @@ def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, s
     return True
 
 
-def _announce(response: Response, created: bool) -> None:
+def _announce(response: Response, created: bool, deleted: bool = False) -> None:
+    response_id, organization_id = response.pk, response.organization_id
+    survey_id, created_at = response.survey_id, response.created_at
     transaction.on_commit(lambda: response_saved.send(
-        sender=Response, response_id=response.pk, organization_id=response.organization_id, created=created))
+        sender=Response, response_id=response_id, organization_id=organization_id, survey_id=survey_id,
+        created_at=created_at, created=created, deleted=deleted))
+
+
+@transaction.atomic
+def response_delete(*, response: Response) -> None:
+    """Removes an answer altogether (spam, a test); the rollups follow."""
+    _announce(response, created=False, deleted=True)
+    response.delete()
 
 
 def response_record(*, invitation: Invitation, version: SurveyVersion, shown: ShownSurvey,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "distribution",
     "responses",
     "followups",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

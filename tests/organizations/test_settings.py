@@ -34,6 +34,10 @@ def form_data(organization: Organization, **changes) -> dict:
         "anonymity_threshold": organization.anonymity_threshold,
         "alert_fallback": organization.alert_fallback_id or "",
         "digest_weekday": "" if organization.digest_weekday is None else organization.digest_weekday,
+        "nps_target": "" if organization.nps_target is None else organization.nps_target,
+        "promoter_value": organization.promoter_value or "",
+        "detractor_cost": organization.detractor_cost or "",
+        "value_currency": organization.value_currency,
     }
     data.update(changes)
     return data

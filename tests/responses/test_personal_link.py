@@ -494,7 +494,8 @@ def test_response_saved_fires_once_per_create_and_change_after_commit(shop, pers
     for callback in pending:
         callback()
     assert saved_signals == [{"sender": Response, "response_id": response.pk,
-                              "organization_id": organization.pk, "created": True}]
+                              "organization_id": organization.pk, "survey_id": response.survey_id,
+                              "created_at": response.created_at, "created": True, "deleted": False}]
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(path, full_form("9"))  # the same form again: nothing changed, nothing announced

@@ -136,7 +136,10 @@ class Command(BaseCommand):
                                 survey=Survey.objects.get(name="Customer relationship 2026"), created_by=user)
 
     def _seed_responses(self, organization, user):
+        import datetime as dt
         import random
+
+        from django.utils import timezone
 
         from followups.models import Webhook
         from followups.services import response_follow_up, rules_ensure_defaults
@@ -157,16 +160,26 @@ class Command(BaseCommand):
             "detractor": ["Cyklen var ikke klar til aftalt tid.", "Nobody called me back.", "För lång väntetid."],
         }
         teams = list(Department.objects.filter(parent__isnull=False))
-        for _ in range(40):
+        for _ in range(120):
             score = rng.choice([10, 10, 9, 9, 9, 8, 8, 7, 6, 5, 3, 10, 9])
             category = category_for_score(score)
             language = rng.choice(["da", "da", "sv", "en"])
             shown = survey_shown(definition=version.definition, language=language, category=category)
             comment = rng.choice(comments[category])
+            answers = {"reason": comment} if comment else {}
+            answers["source"] = {"choices": [rng.choice(["recommendation", "recommendation", "search", "ads",
+                                                         "social_media", "local_paper"])]}
             response, _ = response_record_public(
-                survey=survey, version=version, shown=shown, channel="link", department=rng.choice(teams),
-                submission=Submission(score=score, answers={"reason": comment} if comment else {}))
+                survey=survey, version=version, shown=shown, channel=rng.choice(["link", "qr", "email"]),
+                department=rng.choice(teams), submission=Submission(score=score, answers=answers))
+            # Spread over the last three months, so the trend has a shape.
+            Response.objects.filter(pk=response.pk).update(
+                created_at=timezone.now() - dt.timedelta(days=rng.randint(0, 88), hours=rng.randint(0, 23)))
+            response.refresh_from_db()
             response_follow_up(response=response)
+        from dashboards.rollups import rollups_rebuild
+
+        rollups_rebuild(organization=organization)
         Webhook.objects.create(organization=organization, url="https://crm.demo-company.example/hooks/nps",
                                secret="demo-secret-not-for-production", events=["response.detractor"],
                                is_active=False)

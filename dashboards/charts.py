@@ -1,0 +1,57 @@
+"""Plotly figures as plain data; the page's script draws them (CSP: no inline code)."""
+
+from __future__ import annotations
+
+COLORS = {"promoter": "#1e7b3c", "passive": "#8a8a90", "detractor": "#b00020", "line": "#1f4e79"}
+
+
+def trend_figure(trend: list[dict], target: int | None) -> dict:
+    xs = [row["bucket"].isoformat() for row in trend]
+    values = [row["score"].nps for row in trend]
+    upper = [None if row["score"].nps is None else min(100, row["score"].exact + row["score"].margin) for row in trend]
+    lower = [None if row["score"].nps is None else max(-100, row["score"].exact - row["score"].margin) for row in trend]
+    data = [
+        {"x": xs, "y": upper, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
+         "type": "scatter"},
+        {"x": xs, "y": lower, "mode": "lines", "fill": "tonexty", "fillcolor": "rgba(31,78,121,0.15)",
+         "line": {"width": 0}, "name": "95 % margin", "type": "scatter"},
+        {"x": xs, "y": values, "mode": "lines+markers", "name": "NPS", "line": {"color": COLORS["line"]},
+         "type": "scatter", "customdata": [row["score"].n for row in trend],
+         "hovertemplate": "%{x}: NPS %{y} (n=%{customdata})<extra></extra>"},
+    ]
+    layout = {"yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}, "margin": {"t": 10, "r": 10},
+              "height": 320, "legend": {"orientation": "h"}}
+    if target is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
+                             "line": {"dash": "dot", "color": "#5c4400"}}]
+    return {"data": data, "layout": layout}
+
+
+def categories_figure(trend: list[dict]) -> dict:
+    xs = [row["bucket"].isoformat() for row in trend]
+
+    def share(row, name):
+        score = row["score"]
+        return round(100 * getattr(score, name) / score.n, 1) if score.n else None
+
+    data = [{"x": xs, "y": [share(r, f"{c}s") for r in trend], "name": c.capitalize() + "s", "type": "bar",
+             "marker": {"color": COLORS[c]}} for c in ("detractor", "passive", "promoter")]
+    return {"data": data, "layout": {"barmode": "stack", "yaxis": {"range": [0, 100], "title": {"text": "%"}},
+                                     "margin": {"t": 10, "r": 10}, "height": 300, "legend": {"orientation": "h"}}}
+
+
+def distribution_figure(histogram: list[int]) -> dict:
+    colors = [COLORS["detractor"]] * 7 + [COLORS["passive"]] * 2 + [COLORS["promoter"]] * 2
+    return {"data": [{"x": list(range(11)), "y": histogram, "type": "bar", "marker": {"color": colors},
+                      "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+            "layout": {"xaxis": {"dtick": 1, "title": {"text": "Score"}}, "yaxis": {"title": {"text": "Answers"}},
+                       "margin": {"t": 10, "r": 10}, "height": 280}}
+
+
+def sources_figure(rows: list[dict]) -> dict:
+    labels = [r["label"] for r in rows]
+    data = [{"y": labels, "x": [getattr(r["score"], f"{c}s") for r in rows], "name": c.capitalize() + "s",
+             "type": "bar", "orientation": "h", "marker": {"color": COLORS[c]}}
+            for c in ("detractor", "passive", "promoter")]
+    return {"data": data, "layout": {"barmode": "stack", "margin": {"t": 10, "r": 10, "l": 140},
+                                     "height": 60 + 40 * max(len(rows), 1), "legend": {"orientation": "h"}}}

@@ -1,0 +1,23 @@
+"""Rebuilds every rollup from the raw answers (all organizations, or one by slug)."""
+
+from django.core.management.base import BaseCommand
+
+from dashboards.rollups import rollups_rebuild
+from nps_platform.tenancy import tenant_context
+from organizations.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Recount the dashboard rollups from the raw responses."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organization", help="an organization's slug; default: all")
+
+    def handle(self, *args, organization=None, **options):
+        organizations = Organization.objects.all()
+        if organization:
+            organizations = organizations.filter(slug=organization)
+        for org in organizations:
+            with tenant_context(org):
+                rows = rollups_rebuild(organization=org)
+            self.stdout.write(f"{org.slug}: {rows} rollup rows")

@@ -1,0 +1,88 @@
+"""Keeping the rollups equal to a recount of the raw answers. A change to any answer refreshes
+the rollup rows of its survey and day from the raw answers of that slice (one indexed query
+over one day), so creating, changing and erasing answers are all the same, safe-to-repeat
+operation; `rollups_rebuild` does every slice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.db import transaction
+
+from organizations.models import Organization
+from responses.models import Response
+
+from .models import SCORE_FIELDS, Rollup
+
+
+def response_day(response: Response, tz: zoneinfo.ZoneInfo) -> dt.date:
+    return response.created_at.astimezone(tz).date()
+
+
+def day_bounds(day: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(0), tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)
+
+
+def source_question_keys(definition: dict) -> list[str]:
+    return [q["key"] for q in definition.get("questions", []) if q.get("is_source")]
+
+
+def response_keys(response: Response, source_keys: list[str]) -> list[str]:
+    """The breakdown keys one answer counts under."""
+    keys = ["all", f"channel:{response.channel}", f"language:{response.language}"]
+    if response.department_id:
+        keys.append(f"department:{response.department_id}")
+    if response.employee_id:
+        keys.append(f"employee:{response.employee_id}")
+    contact = response.contact
+    if contact is not None:
+        if contact.region:
+            keys.append(f"region:{contact.region[:100]}")
+        if contact.product:
+            keys.append(f"product:{contact.product[:100]}")
+    for key in source_keys:
+        answer = response.answers.get(key)
+        if isinstance(answer, dict):
+            for choice in answer.get("choices", []):
+                keys.append(f"source:{'other' if choice == '__other__' else choice}")
+    return keys
+
+
+def _comment_of(response: Response) -> bool:
+    return bool(response.comment.strip())
+
+
+@transaction.atomic
+def rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) -> int:
+    """Recounts one (survey, day) slice from the raw answers; returns the rows written."""
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    start, end = day_bounds(day, tz)
+    responses = (Response.objects.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
+                 .select_related("contact", "version"))
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+    source_cache: dict[int, list[str]] = {}
+    for response in responses.iterator(chunk_size=2000):
+        if response.version_id not in source_cache:
+            source_cache[response.version_id] = source_question_keys(response.version.definition)
+        for key in response_keys(response, source_cache[response.version_id]):
+            row = counts[key]
+            row[response.score] += 1
+            row[11] += _comment_of(response)
+    Rollup.objects.filter(survey_id=survey_id, day=day).delete()
+    Rollup.objects.bulk_create([
+        Rollup(organization=organization, survey_id=survey_id, day=day, key=key[:120],
+               comments=row[11], **dict(zip(SCORE_FIELDS, row[:11], strict=True)))
+        for key, row in counts.items()
+    ])
+    return len(counts)
+
+
+def rollups_rebuild(*, organization: Organization) -> int:
+    """Every slice that has answers, and none that has not."""
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    slices = {(r.survey_id, response_day(r, tz)) for r in Response.objects.only("survey_id", "created_at")}
+    Rollup.objects.all().delete()
+    return sum(rollup_refresh(organization=organization, survey_id=s, day=d) for s, d in sorted(slices))

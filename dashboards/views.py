@@ -1,0 +1,106 @@
+"""The dashboard, breakdowns, the comment explorer and exports. Filters live in the URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from csp.decorators import csp_update
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from contacts.models import Segment
+from nps_platform.nps_math import reading
+from nps_platform.tenancy import tenant_context
+from organizations.models import Department
+from surveys.models import Survey
+
+from . import charts, selectors
+from .comments import comments_for
+from .exports import export_rows, safe_cell
+
+
+def _common(request, dashboard) -> dict:
+    return {
+        "filters": dashboard.filters, "query": dashboard.filters.query(),
+        "surveys": Survey.objects.filter(archived_at=None).order_by("name"),
+        "departments": Department.objects.order_by("name"), "segments": Segment.objects.order_by("name"),
+        "raw": dashboard.raw,
+    }
+
+
+# Plotly places its own <style> rules (mode bar, legends); inline styles only, never scripts.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+def dashboard(request, org_slug):
+    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    headline = board.headline()
+    trend = board.trend()
+    sources = board.sources()
+    context = {
+        **_common(request, board), "headline": headline, "reading": reading(headline["score"].nps),
+        "trend": trend, "funnel": board.funnel(), "sources": sources,
+        "by_department": board.department_tree(),
+        "breakdowns": [(name, label, board.breakdown(name)) for name, label in (
+            ("survey", "Survey"), ("channel", "Channel"), ("language", "Language"), ("region", "Region"),
+            ("product", "Product"), ("employee", "Employee"))],
+        "charts": {
+            "trend": charts.trend_figure(trend, request.organization.nps_target),
+            "categories": charts.categories_figure(trend),
+            "distribution": charts.distribution_figure(board.distribution()),
+            "sources": charts.sources_figure(sources["rows"]),
+        },
+    }
+    if request.membership.role != "viewer":
+        from followups.selectors import closed_loop_kpis
+
+        context["kpis"] = closed_loop_kpis()
+    return render(request, "dashboards/dashboard.html", context)
+
+
+def comments(request, org_slug):
+    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    filters = {k: request.GET.get(k, "") for k in ("q", "category", "language", "employee")}
+    rows = comments_for(board=board, **filters)
+    return render(request, "dashboards/comments.html", {
+        **_common(request, board), "rows": rows[:300], "total": len(rows), "comment_filters": filters,
+    })
+
+
+def export(request, org_slug, fmt):
+    """The filtered responses as CSV or XLSX; cells that a spreadsheet would run as formulas are
+    neutralised. Personal data follows the same privacy rules as the pages."""
+    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    organization = request.organization
+    stamp = f"{timezone.now():%Y-%m-%d}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Responses")
+        for row in export_rows(board=board):
+            sheet.append([safe_cell(v) for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="responses-{stamp}.xlsx"'
+        return response
+
+    def stream():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        yield "\ufeff"
+        with tenant_context(organization):  # the body streams after the view has returned
+            for row in export_rows(board=board):
+                writer.writerow([safe_cell(v) for v in row])
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="responses-{stamp}.csv"'
+    return response
+
+
+
