@@ -55,3 +55,17 @@ def sources_figure(rows: list[dict]) -> dict:
             for c in ("detractor", "passive", "promoter")]
     return {"data": data, "layout": {"barmode": "stack", "margin": {"t": 10, "r": 10, "l": 140},
                                      "height": 60 + 40 * max(len(rows), 1), "legend": {"orientation": "h"}}}
+
+
+def quadrant_figure(points: list[dict], median: float) -> dict:
+    data = [{"x": [p["score"] for p in points if p["category"] == c],
+             "y": [p["revenue"] for p in points if p["category"] == c],
+             "text": [p["label"] for p in points if p["category"] == c], "mode": "markers", "type": "scatter",
+             "name": c.capitalize() + "s", "marker": {"color": COLORS[c], "size": 9, "opacity": 0.8},
+             "hovertemplate": "%{text}: %{x} · %{y:,.0f}<extra></extra>"} for c in ("detractor", "passive", "promoter")]
+    layout = {"xaxis": {"range": [-0.5, 10.5], "dtick": 1, "title": {"text": "Score"}},
+              "yaxis": {"title": {"text": "Revenue, last 12 months"}, "type": "log"},
+              "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": median, "y1": median,
+                          "line": {"dash": "dot", "color": "#4a4a4f"}}],
+              "margin": {"t": 10, "r": 10}, "height": 360, "legend": {"orientation": "h"}}
+    return {"data": data, "layout": layout}

@@ -339,3 +339,79 @@ def dashboard_for(*, membership, params) -> Dashboard:
 
 
 
+
+
+# --- Economics -------------------------------------------------------------------------------------
+
+QUADRANTS = {
+    ("large", "loyal"): "Fans",
+    ("small", "loyal"): "Habit customers",
+    ("large", "disloyal"): "Shoppers",
+    ("small", "disloyal"): "Last chance",
+}
+
+
+def economics(board: Dashboard) -> dict | None:
+    """Where contacts carry revenue: average revenue and lifetime value (revenue × years as a
+    customer) per category; share-of-wallet quadrants — large or small (at or above the median
+    revenue, or below) and loyal (promoter) or disloyal (detractor); and the value at stake
+    from the organization's own value of a promoter and cost of a detractor. Each contact counts
+    once, by their latest answer in the period."""
+    import statistics
+
+    latest: dict[int, Response] = {}
+    for response in (board._responses(board.filters).filter(contact__revenue_12m__isnull=False)
+                     .select_related("contact").order_by("created_at")):
+        latest[response.contact_id] = response
+    if not latest:
+        return None
+    today = timezone.now().date()
+    by_category: dict[str, list] = {"promoter": [], "passive": [], "detractor": []}
+    for response in latest.values():
+        contact = response.contact
+        years = max((today - contact.customer_since).days / 365.25, 1.0) if contact.customer_since else 1.0
+        by_category[response.category].append((float(contact.revenue_12m), float(contact.revenue_12m) * years,
+                                                contact, response))
+    median = statistics.median(float(r.contact.revenue_12m) for r in latest.values())
+    categories = {}
+    for category, rows in by_category.items():
+        categories[category] = {
+            "n": len(rows),
+            "revenue": round(sum(r[0] for r in rows) / len(rows)) if rows else None,
+            "lifetime": round(sum(r[1] for r in rows) / len(rows)) if rows else None,
+        }
+    quadrants: dict[str, list] = {name: [] for name in QUADRANTS.values()}
+    points = []
+    for category in ("promoter", "detractor"):
+        for revenue, _lifetime, contact, response in by_category[category]:
+            size = "large" if revenue >= median else "small"
+            name = QUADRANTS[(size, "loyal" if category == "promoter" else "disloyal")]
+            quadrants[name].append({"contact": contact, "revenue": revenue, "score": response.score})
+    for rows in quadrants.values():
+        rows.sort(key=lambda r: -r["revenue"])
+    for revenue, _lifetime, contact, response in [row for rows in by_category.values() for row in rows]:
+        points.append({"score": response.score, "revenue": revenue, "label": contact.name or contact.email,
+                       "category": response.category})
+    organization = board.organization
+    promoters, detractors = categories["promoter"]["n"], categories["detractor"]["n"]
+    value = None
+    if organization.promoter_value is not None or organization.detractor_cost is not None:
+        value = {"promoters": promoters * float(organization.promoter_value or 0),
+                 "detractors": detractors * float(organization.detractor_cost or 0)}
+        value["net"] = value["promoters"] - value["detractors"]
+    return {"categories": categories, "median": median, "quadrants": quadrants, "points": points, "value": value,
+            "currency": organization.value_currency, "contacts": len(latest)}
+
+
+def enps_beside_cnps(*, membership, params) -> list[dict]:
+    """Per department: the customers' NPS and the employees' eNPS side by side (eNPS groups
+    under the anonymity threshold merged or hidden as everywhere)."""
+    rows: dict[str, dict] = {}
+    for kind in (SurveyKind.CNPS, SurveyKind.ENPS):
+        query = params.copy()
+        query["kind"] = kind
+        query.pop("survey", None)
+        board = dashboard_for(membership=membership, params=query)
+        for row in board.breakdown("department"):
+            rows.setdefault(row["value"], {"label": row["label"]})[kind] = row["score"]
+    return sorted(rows.values(), key=lambda r: r["label"])

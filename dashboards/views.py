@@ -55,6 +55,11 @@ def dashboard(request, org_slug):
         from followups.selectors import closed_loop_kpis
 
         context["kpis"] = closed_loop_kpis()
+    if board.filters.kind == "cnps":
+        context["economics"] = economy = selectors.economics(board)
+        if economy:
+            context["charts"]["quadrants"] = charts.quadrant_figure(economy["points"], economy["median"])
+    context["enps_beside"] = selectors.enps_beside_cnps(membership=request.membership, params=request.GET)
     return render(request, "dashboards/dashboard.html", context)
 
 

@@ -160,6 +160,9 @@ class Command(BaseCommand):
             "detractor": ["Cyklen var ikke klar til aftalt tid.", "Nobody called me back.", "För lång väntetid."],
         }
         teams = list(Department.objects.filter(parent__isnull=False))
+        from contacts.models import Contact
+
+        customers = list(Contact.objects.all())
         for _ in range(120):
             score = rng.choice([10, 10, 9, 9, 9, 8, 8, 7, 6, 5, 3, 10, 9])
             category = category_for_score(score)
@@ -172,11 +175,22 @@ class Command(BaseCommand):
             response, _ = response_record_public(
                 survey=survey, version=version, shown=shown, channel=rng.choice(["link", "qr", "email"]),
                 department=rng.choice(teams), submission=Submission(score=score, answers=answers))
-            # Spread over the last three months, so the trend has a shape.
+            # Spread over the last three months, so the trend has a shape; most answers are from
+            # known customers (revenue on file: the economics section).
             Response.objects.filter(pk=response.pk).update(
-                created_at=timezone.now() - dt.timedelta(days=rng.randint(0, 88), hours=rng.randint(0, 23)))
+                created_at=timezone.now() - dt.timedelta(days=rng.randint(0, 88), hours=rng.randint(0, 23)),
+                contact=rng.choice(customers) if rng.random() < 0.8 else None)
             response.refresh_from_db()
             response_follow_up(response=response)
+        employee_survey = Survey.objects.get(name="Employee pulse (eNPS)")
+        for team in teams:
+            for _ in range(rng.randint(3, 8)):  # some teams stay under the anonymity threshold
+                score = rng.choice([10, 9, 9, 8, 8, 7, 6, 4])
+                shown = survey_shown(definition=employee_survey.current_version.definition, language="da",
+                                     category=category_for_score(score))
+                response_record_public(survey=employee_survey, version=employee_survey.current_version,
+                                       shown=shown, channel="email", department=team,
+                                       submission=Submission(score=score, answers={}))
         from dashboards.rollups import rollups_rebuild
 
         rollups_rebuild(organization=organization)
