@@ -39,3 +39,22 @@ class Rollup(TenantModel):
     @property
     def histogram(self) -> list[int]:
         return [getattr(self, f) for f in SCORE_FIELDS]
+
+
+class ReportSubscription(TenantModel):
+    """A member's scheduled email of a dashboard view (its filters kept as the query string)."""
+
+    class Every(models.TextChoices):
+        WEEK = "week", "Weekly (Mondays)"
+        MONTH = "month", "Monthly (the 1st)"
+
+    user = models.ForeignKey("organizations.User", on_delete=models.CASCADE, related_name="+")
+    every = models.CharField(max_length=8, choices=Every.choices)
+    query = models.CharField(max_length=500, blank=True)
+    last_sent_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="report_subscription_unique_user"),
+        ]

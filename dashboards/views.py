@@ -8,7 +8,9 @@ import io
 from csp.decorators import csp_update
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from contacts.models import Segment
 from nps_platform.nps_math import reading
@@ -60,7 +62,26 @@ def dashboard(request, org_slug):
         if economy:
             context["charts"]["quadrants"] = charts.quadrant_figure(economy["points"], economy["median"])
     context["enps_beside"] = selectors.enps_beside_cnps(membership=request.membership, params=request.GET)
+    from .models import ReportSubscription
+
+    context["subscription"] = ReportSubscription.objects.filter(user=request.user).first()
     return render(request, "dashboards/dashboard.html", context)
+
+
+@require_POST
+def report_subscribe(request, org_slug):
+    """Any member may have their current view emailed to themselves, weekly or monthly."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .reports import subscription_set
+
+    query = request.POST.get("query", "")
+    subscription = subscription_set(organization=request.organization, user=request.user,
+                                    every=request.POST.get("every", ""), query=query)
+    messages.success(request, f"You will get this view by email: {subscription.get_every_display().lower()}."
+                     if subscription else "No more report emails.")
+    return redirect(reverse("dashboard", kwargs={"org_slug": org_slug}) + "?" + query)
 
 
 def comments(request, org_slug):

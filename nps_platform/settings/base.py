@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "followups-tick": {"task": "followups.tick", "schedule": 60.0},
     "followups-sweep": {"task": "followups.sweep", "schedule": 300.0},
     "followups-digest": {"task": "followups.digest", "schedule": 3600.0},
+    "dashboards-reports": {"task": "dashboards.reports", "schedule": 3600.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
