@@ -25,6 +25,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/followup/", include("followups.urls")),
     path("o/<slug:org_slug>/dashboard/", include("dashboards.urls")),
     path("anymail/", include("anymail.urls")),
+    path("api/", include("nps_platform.api.urls")),
     path("", include("responses.urls")),
     *distribution_public,
     *public_urlpatterns,

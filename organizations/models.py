@@ -294,3 +294,27 @@ class AuditLogEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class ApiKey(TenantModel):
+    """An organization-bound key for the REST API: shown once, stored as a hash."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        READ_WRITE = "read_write", _("Read and write")
+
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices, default=Scope.READ)
+    key_hash = models.CharField(max_length=64)
+    hint = models.CharField(max_length=12)  # the key's last characters, to tell keys apart
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organization", "key_hash"], name="apikey_unique_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.hint})"

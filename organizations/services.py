@@ -18,6 +18,7 @@ from nps_platform.csvio import CsvFormatError, csv_rows
 from nps_platform.tenancy import tenant_context
 
 from .models import (
+    ApiKey,
     AuditLogEntry,
     Department,
     Employee,
@@ -310,3 +311,23 @@ def employees_import_csv(*, organization: Organization, data: bytes, by: User) -
                      data={"created": result.created, "updated": result.updated,
                            "departments_created": result.departments_created})
     return result
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+def api_key_create(*, organization: Organization, name: str, scope: str, by: User) -> tuple[str, ApiKey]:
+    """A new key; the raw key is returned once, only its hash is kept."""
+    from nps_platform.tokens import token_make
+
+    raw, hashed = token_make(organization_id=organization.pk)
+    key = ApiKey.objects.create(organization=organization, name=name, scope=scope, key_hash=hashed,
+                                hint=raw[-6:], created_by=by)
+    audit_record(organization=organization, actor=by, action="api_key.created", target=key,
+                 summary=f"{name} ({scope})")
+    return raw, key
+
+
+def api_key_revoke(*, key, by: User) -> None:
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_record(organization=key.organization, actor=by, action="api_key.revoked", target=key, summary=key.name)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("employees/<int:employee_id>/", views.employee_edit, name="employee_edit"),
     path("employees/<int:employee_id>/delete/", views.employee_delete, name="employee_delete"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("api-keys/", views.api_keys, name="api_keys"),
+    path("api-keys/<int:apikey_id>/revoke/", views.apikey_revoke, name="apikey_revoke"),
 ]
 
 public_urlpatterns = [

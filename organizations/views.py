@@ -322,6 +322,34 @@ def employee_import(request, org_slug):
 
 
 @role_required(*ADMINS)
+def api_keys(request, org_slug):
+    from .models import ApiKey
+
+    new_key = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        scope = request.POST.get("scope", ApiKey.Scope.READ)
+        if name and scope in ApiKey.Scope.values:
+            new_key, _key = services.api_key_create(organization=request.organization, name=name, scope=scope,
+                                                    by=request.user)
+        else:
+            messages.error(request, _("Give the key a name and a scope."))
+    return render(request, "organizations/api_keys.html", {
+        "keys": ApiKey.objects.all(), "new_key": new_key, "scopes": ApiKey.Scope.choices})
+
+
+@require_POST
+@role_required(*ADMINS)
+def apikey_revoke(request, org_slug, apikey_id):
+    from .models import ApiKey
+
+    key = get_object_or_404(ApiKey, pk=apikey_id, revoked_at=None)
+    services.api_key_revoke(key=key, by=request.user)
+    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": key.name})
+    return redirect("api_keys", org_slug=org_slug)
+
+
+@role_required(*ADMINS)
 def audit_log(request, org_slug):
     return render(request, "organizations/audit_log.html", {"entries": selectors.audit_log()})
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "anymail",
     "axes",
     "csp",
@@ -231,10 +232,19 @@ CONTENT_SECURITY_POLICY = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "nps_platform.api.base.problem_details",
+    "DEFAULT_THROTTLE_RATES": {"api_key": env("API_RATE", default="600/min")},
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NPS Platform API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "Organization-bound keys: `Authorization: Bearer <key>`. Errors are RFC 9457 problem details.",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "nps_platform.settings.base.LANGUAGES"},
 }
 
 # --- Cache (rate limits) --------------------------------------------------------------------

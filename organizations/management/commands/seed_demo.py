@@ -194,6 +194,9 @@ class Command(BaseCommand):
         from dashboards.rollups import rollups_rebuild
 
         rollups_rebuild(organization=organization)
+        from organizations.services import api_key_create
+
+        api_key_create(organization=organization, name="Demo CRM (read)", scope="read", by=user)
         Webhook.objects.create(organization=organization, url="https://crm.demo-company.example/hooks/nps",
                                secret="demo-secret-not-for-production", events=["response.detractor"],
                                is_active=False)

@@ -1,0 +1,161 @@
+"""The REST API's shared parts: organization-bound key authentication (and the browser's
+session, naming the organization), the tenant context for the request, RFC 9457 problem
+details, cursor pagination and per-key rate limits."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.pagination import CursorPagination
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView, exception_handler
+
+from nps_platform.tenancy import _current_organization, membership_for
+from nps_platform.tokens import token_hash, token_organization_id
+
+from . import schema  # noqa: F401 - registers the OpenAPI descriptions of these classes
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <organization id>.<secret>`."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        from organizations.models import ApiKey, Organization
+
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(f"{self.keyword} "):
+            return None
+        raw = header[len(self.keyword) + 1:].strip()
+        organization_id = token_organization_id(raw)
+        organization = Organization.objects.filter(pk=organization_id, is_active=True).first() \
+            if organization_id else None
+        key = ApiKey.objects.dangerously_unscoped().filter(
+            organization=organization, key_hash=token_hash(raw), revoked_at=None).first() if organization else None
+        if key is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
+        ApiKey.objects.dangerously_unscoped().filter(pk=key.pk).update(last_used_at=timezone.now())
+        request.api_key = key
+        request.api_organization = organization
+        return (None, key)
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class OrganizationSessionAuthentication(SessionAuthentication):
+    """The browser: a logged-in member names the organization in `X-Organization: <slug>`."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        slug = request.headers.get("X-Organization") or request.query_params.get("organization", "")
+        membership = membership_for(user=result[0], slug=slug) if slug else None
+        if membership is None:
+            raise exceptions.NotFound("No such organization.")
+        request.api_key = None
+        request.api_organization = membership.organization
+        request.api_membership = membership
+        return result
+
+
+class KeyScope(permissions.BasePermission):
+    """Read keys read; writes need a read-write key (or an admin's session)."""
+
+    message = "This API key may only read."
+
+    def has_permission(self, request, view):
+        if getattr(request, "api_organization", None) is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        key = getattr(request, "api_key", None)
+        if key is not None:
+            return key.scope == key.Scope.READ_WRITE
+        membership = getattr(request, "api_membership", None)
+        return bool(membership and membership.is_admin)
+
+
+class KeyRateThrottle(SimpleRateThrottle):
+    scope = "api_key"
+
+    def get_cache_key(self, request, view):
+        key = getattr(request, "api_key", None)
+        ident = f"key-{key.pk}" if key else f"user-{getattr(request.user, 'pk', None) or self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class Pagination(CursorPagination):
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+    ordering = "-id"
+
+
+class TenantAPIView(APIView):
+    """Runs the view with the key's (or the session's) organization in context; another
+    organization's object is simply not found."""
+
+    authentication_classes = [ApiKeyAuthentication, OrganizationSessionAuthentication]
+    permission_classes = [KeyScope]
+    throttle_classes = [KeyRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request._api_tenant_token = _current_organization.set(request.api_organization)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        token = getattr(request, "_api_tenant_token", None)
+        if token is not None:
+            _current_organization.reset(token)
+            request._api_tenant_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @property
+    def organization(self):
+        return self.request.api_organization
+
+
+def problem_details(exc, context):
+    """Errors as RFC 9457 problem details (application/problem+json), with field errors."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    problem = {"type": "about:blank", "status": response.status_code,
+               "title": response.status_text if hasattr(response, "status_text") else ""}
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        problem["detail"] = str(data["detail"])
+    elif isinstance(data, dict):
+        problem["detail"] = "The request has invalid fields."
+        problem["errors"] = data
+    elif isinstance(data, list):
+        problem["detail"] = "; ".join(str(d) for d in data)
+    response.data = problem
+    response.content_type = "application/problem+json"
+    if response.status_code == 429 and getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response
+
+
+def idempotent(request, compute):
+    """`Idempotency-Key` on a POST: the first answer is kept for a day and repeated for the same
+    key (per API key or user), so a retried call changes nothing."""
+    idem = request.headers.get("Idempotency-Key")
+    if not idem:
+        return compute()
+    owner = getattr(request, "api_key", None)
+    owner = f"key-{owner.pk}" if owner else f"user-{request.user.pk}"
+    cache_key = f"idem:{request.api_organization.pk}:{owner}:{idem[:100]}"
+    stored = cache.get(cache_key)
+    if stored is not None:
+        from rest_framework.response import Response
+
+        return Response(stored["data"], status=stored["status"], headers={"Idempotent-Replay": "true"})
+    response = compute()
+    cache.set(cache_key, {"data": response.data, "status": response.status_code}, timeout=86400)
+    return response

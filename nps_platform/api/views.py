@@ -1,0 +1,299 @@
+"""REST API v1. Each endpoint is thin: validate with an input serializer, call a service or
+selector of its app, answer with an output serializer. Tenancy comes from the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response as ApiResponse
+
+from contacts.models import Contact
+from contacts.selectors import contact_filter
+from dashboards.selectors import DIMENSIONS, Dashboard, filters_from, scope_for
+from distribution.models import Campaign
+from distribution.services import trigger_event
+from organizations.models import Department, Employee
+from responses.models import Response
+from surveys.models import Survey
+
+from .base import Pagination, TenantAPIView, idempotent
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "email", "name", "language", "department", "region", "product", "customer_since",
+                  "revenue_12m", "currency", "attributes", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_department(self, value):
+        if value is not None and not Department.objects.filter(pk=value.pk).exists():
+            raise serializers.ValidationError("No such department.")
+        return value
+
+
+class ContactListView(TenantAPIView):
+    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("language", str),
+                               OpenApiParameter("department", int), OpenApiParameter("tag", int)],
+                   responses=ContactSerializer(many=True))
+    def get(self, request):
+        """Contacts, filtered like the contact list page; cursor-paginated."""
+        filters = {k: request.query_params.get(k) for k in ("q", "language", "department", "tag", "region")
+                   if request.query_params.get(k)}
+        paginator = Pagination()
+        page = paginator.paginate_queryset(contact_filter(filters).order_by("-id"), request, view=self)
+        return paginator.get_paginated_response(ContactSerializer(page, many=True).data)
+
+    @extend_schema(request=ContactSerializer, responses={201: ContactSerializer})
+    def post(self, request):
+        """Creates a contact (an existing email is updated: upsert)."""
+        def create():
+            serializer = ContactSerializer(data=request.data)
+            email = str(request.data.get("email", "")).strip().lower()
+            existing = Contact.objects.filter(email__iexact=email).first() if email else None
+            if existing is not None:
+                serializer = ContactSerializer(existing, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            contact = serializer.save(organization=self.organization)
+            return ApiResponse(ContactSerializer(contact).data,
+                               status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+
+        return idempotent(request, create)
+
+
+class ContactBulkView(TenantAPIView):
+    class ContactBulkInput(serializers.Serializer):
+        contacts = ContactSerializer(many=True, allow_empty=False)
+
+        def validate_contacts(self, value):
+            if len(value) > 1000:
+                raise serializers.ValidationError("At most 1 000 contacts per call.")
+            return value
+
+    @extend_schema(request=ContactBulkInput, responses=inline_serializer(
+        "BulkResult", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}))
+    def post(self, request):
+        """Upserts up to 1 000 contacts by email, all or nothing."""
+        def run():
+            serializer = self.ContactBulkInput(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            created = updated = 0
+            with transaction.atomic():
+                for item in serializer.validated_data["contacts"]:
+                    email = item["email"].strip().lower()
+                    contact = Contact.objects.filter(email__iexact=email).first()
+                    if contact is None:
+                        Contact.objects.create(organization=self.organization, **{**item, "email": email})
+                        created += 1
+                    else:
+                        for name, value in item.items():
+                            setattr(contact, name, value)
+                        contact.save()
+                        updated += 1
+            return ApiResponse({"created": created, "updated": updated})
+
+        return idempotent(request, run)
+
+
+class ContactDetailView(TenantAPIView):
+    @extend_schema(responses=ContactSerializer)
+    def get(self, request, contact_id: int):
+        return ApiResponse(ContactSerializer(get_object_or_404(Contact, pk=contact_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, contact_id: int):
+        get_object_or_404(Contact, pk=contact_id).delete()
+        return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="current_version.number", allow_null=True, default=None)
+    languages = serializers.ListField(child=serializers.CharField(), source="all_languages")
+
+    class Meta:
+        model = Survey
+        fields = ["id", "name", "kind", "status", "default_language", "languages", "version", "created_at"]
+
+
+class SurveyListView(TenantAPIView):
+    @extend_schema(responses=SurveySerializer(many=True))
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(Survey.objects.filter(archived_at=None).select_related("current_version")
+                                           .order_by("-id"), request, view=self)
+        return paginator.get_paginated_response(SurveySerializer(page, many=True).data)
+
+
+class SurveyDetailView(TenantAPIView):
+    @extend_schema(responses=SurveySerializer)
+    def get(self, request, survey_id: int):
+        survey = get_object_or_404(Survey.objects.select_related("current_version"), pk=survey_id)
+        data = SurveySerializer(survey).data
+        data["definition"] = survey.current_version.definition if survey.current_version else None
+        return ApiResponse(data)
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Response
+        fields = ["id", "survey", "score", "category", "comment", "answers", "language", "channel", "department",
+                  "contact", "created_at", "updated_at"]
+
+    def get_contact(self, response) -> dict | None:
+        if response.survey.is_anonymous or response.contact is None:
+            return None  # employee surveys are anonymous, in the API too
+        return {"id": response.contact_id, "email": response.contact.email}
+
+
+class ResponseListView(TenantAPIView):
+    @extend_schema(parameters=[OpenApiParameter("since", str),
+                               OpenApiParameter("survey", int), OpenApiParameter("category", str),
+                               OpenApiParameter("department", int)],
+                   responses=ResponseSerializer(many=True))
+    def get(self, request):
+        qs = Response.objects.select_related("survey", "contact").order_by("-id")
+        params = request.query_params
+        if since := params.get("since"):
+            try:
+                qs = qs.filter(created_at__gte=dt.datetime.fromisoformat(since))
+            except ValueError:
+                raise serializers.ValidationError({"since": "Use an ISO 8601 date or time."})
+        if (survey := params.get("survey", "")).isdigit():
+            qs = qs.filter(survey_id=survey)
+        if params.get("category") in ("promoter", "passive", "detractor"):
+            qs = qs.filter(category=params["category"])
+        if (department := params.get("department", "")).isdigit():
+            qs = qs.filter(department_id=department)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ResponseSerializer(page, many=True).data)
+
+
+class ResponseDetailView(TenantAPIView):
+    @extend_schema(responses=ResponseSerializer)
+    def get(self, request, response_id: int):
+        return ApiResponse(ResponseSerializer(get_object_or_404(Response.objects.select_related("survey", "contact"),
+                                                                pk=response_id)).data)
+
+
+SCORE_FIELDS = {
+    "nps": serializers.IntegerField(allow_null=True), "n": serializers.IntegerField(),
+    "promoters": serializers.IntegerField(), "passives": serializers.IntegerField(),
+    "detractors": serializers.IntegerField(), "margin": serializers.FloatField(allow_null=True),
+    "low_sample": serializers.BooleanField(),
+}
+
+
+def _score(score) -> dict:
+    return {"nps": score.nps, "n": score.n, "promoters": score.promoters, "passives": score.passives,
+            "detractors": score.detractors, "margin": score.margin, "low_sample": score.low_sample}
+
+
+def _board(request) -> Dashboard:
+    organization = request.api_organization
+    membership = getattr(request, "api_membership", None)
+    params = QueryDict(request.META.get("QUERY_STRING", ""))
+    if membership is None:  # a key sees the organization as an admin does
+        from dashboards.selectors import Scope
+        from organizations.models import EmployeeVisibility
+
+        scope = Scope(None, organization.employee_visibility != EmployeeVisibility.NOBODY)
+    else:
+        scope = scope_for(membership)
+    return Dashboard(organization=organization, filters=filters_from(params, organization=organization), scope=scope)
+
+
+STATS_PARAMS = [OpenApiParameter("from", str), OpenApiParameter("to", str), OpenApiParameter("survey", int),
+                OpenApiParameter("kind", str), OpenApiParameter("department", int)]
+
+
+class StatsSummaryView(TenantAPIView):
+    @extend_schema(parameters=STATS_PARAMS, responses=inline_serializer("Summary", {
+        **SCORE_FIELDS, "previous": inline_serializer("PreviousPeriod", SCORE_FIELDS),
+        "change": serializers.IntegerField(allow_null=True), "significant": serializers.BooleanField(allow_null=True)}))
+    def get(self, request):
+        """The dashboard's headline: the same numbers, from the same code."""
+        headline = _board(request).headline()
+        return ApiResponse({**_score(headline["score"]), "previous": _score(headline["previous"]),
+                            "change": headline["change"], "significant": headline["significant"]})
+
+
+class StatsBreakdownView(TenantAPIView):
+    @extend_schema(parameters=[*STATS_PARAMS, OpenApiParameter("dimension", str, enum=list(DIMENSIONS))],
+                   responses=inline_serializer("BreakdownRow", {"value": serializers.CharField(),
+                                                                "label": serializers.CharField(), **SCORE_FIELDS},
+                                               many=True))
+    def get(self, request):
+        dimension = request.query_params.get("dimension", "department")
+        if dimension not in DIMENSIONS:
+            raise serializers.ValidationError({"dimension": f"One of: {', '.join(DIMENSIONS)}."})
+        rows = _board(request).breakdown(dimension)
+        return ApiResponse([{"value": r["value"], "label": r["label"], **_score(r["score"])} for r in rows])
+
+
+class StatsTrendView(TenantAPIView):
+    @extend_schema(parameters=[*STATS_PARAMS, OpenApiParameter("every", str, enum=["week", "month"])],
+                   responses=inline_serializer("TrendPoint", {"period": serializers.DateField(), **SCORE_FIELDS},
+                                               many=True))
+    def get(self, request):
+        return ApiResponse([{"period": row["bucket"].isoformat(), **_score(row["score"])}
+                            for row in _board(request).trend()])
+
+
+class TriggerView(TenantAPIView):
+    class TriggerInput(serializers.Serializer):
+        campaign = serializers.IntegerField()
+        email = serializers.EmailField()
+        name = serializers.CharField(required=False, allow_blank=True, default="")
+        language = serializers.CharField(required=False, allow_blank=True, default="")
+        event_at = serializers.DateTimeField(required=False)
+        external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+    @extend_schema(request=TriggerInput, responses=inline_serializer("Triggered", {
+        "scheduled": serializers.BooleanField(), "reason": serializers.CharField(),
+        "invitation": serializers.IntegerField(allow_null=True), "scheduled_for": serializers.DateTimeField()}))
+    def post(self, request):
+        """Sends the survey of a triggered campaign to a person, its delay after the event
+        (creating the contact if new)."""
+        def run():
+            serializer = self.TriggerInput(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            campaign = get_object_or_404(Campaign.objects.select_related("survey__current_version"),
+                                         pk=data["campaign"])
+            result = trigger_event(campaign=campaign, email=data["email"], name=data["name"],
+                                   language=data["language"], external_id=data["external_id"],
+                                   event_at=data.get("event_at") or timezone.now())
+            invitation = result.invitation
+            return ApiResponse({"scheduled": invitation is not None, "reason": result.reason,
+                                "invitation": invitation.pk if invitation else None,
+                                "scheduled_for": invitation.scheduled_for if invitation else None},
+                               status=status.HTTP_201_CREATED if invitation else status.HTTP_200_OK)
+
+        return idempotent(request, run)
+
+
+class DepartmentListView(TenantAPIView):
+    @extend_schema(responses=inline_serializer("Department", {
+        "id": serializers.IntegerField(), "name": serializers.CharField(), "kind": serializers.CharField(),
+        "parent": serializers.IntegerField(allow_null=True)}, many=True))
+    def get(self, request):
+        return ApiResponse([{"id": d.pk, "name": d.name, "kind": d.kind, "parent": d.parent_id}
+                            for d in Department.objects.order_by("name")])
+
+
+class EmployeeListView(TenantAPIView):
+    @extend_schema(responses=inline_serializer("Employee", {
+        "id": serializers.IntegerField(), "name": serializers.CharField(), "email": serializers.CharField(),
+        "department": serializers.IntegerField(allow_null=True)}, many=True))
+    def get(self, request):
+        return ApiResponse([{"id": e.pk, "name": e.name, "email": e.email, "department": e.department_id}
+                            for e in Employee.objects.order_by("name")])
