@@ -32,6 +32,9 @@ class ContactSerializer(serializers.ModelSerializer):
                   "revenue_12m", "currency", "attributes", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
+    def validate_email(self, value):
+        return value.strip().lower()
+
     def validate_department(self, value):
         if value is not None and not Department.objects.filter(pk=value.pk).exists():
             raise serializers.ValidationError("No such department.")
