@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from responses.privacy import contact_erased
 from responses.services import response_saved
 
 
@@ -12,3 +13,12 @@ def start_follow_up(sender, response_id, organization_id, deleted=False, **kwarg
     if deleted:
         return
     response_follow_up_task.delay(response_id=response_id, organization_id=organization_id)
+
+
+@receiver(contact_erased)
+def scrub_cases(sender, organization, contact_id, response_ids, **kwargs):
+    """Replies and notes on an erased contact's cases may quote them: the timeline's text goes."""
+    from .models import CaseEvent
+
+    CaseEvent.objects.filter(case__response_id__in=response_ids).exclude(text="").update(
+        text="(removed: the contact's personal data was erased)")

@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("", views.response_list, name="response_list"),
+    path("personal-data/<int:contact_id>/", views.contact_personal_data, name="contact_personal_data"),
+    path("personal-data/<int:contact_id>/erase/", views.contact_erase_view, name="contact_erase"),
 ]

@@ -137,3 +137,41 @@ def response_list(request, org_slug):
         "surveys": Survey.objects.order_by("name"), "channels": Channel.choices,
         "hidden_surveys": small_anonymous_surveys(threshold=request.organization.anonymity_threshold),
     })
+
+
+def contact_personal_data(request, org_slug, contact_id):
+    """Admins download everything held about a contact, as JSON (recorded in the audit log)."""
+    import json
+
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from contacts.models import Contact
+
+    from .privacy import contact_export
+
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only admins export personal data.")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    data = contact_export(contact=contact, by=request.user)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
+    return response
+
+
+@require_POST
+def contact_erase_view(request, org_slug, contact_id):
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from contacts.models import Contact
+
+    from .privacy import contact_erase
+
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only admins erase personal data.")
+    contact = get_object_or_404(Contact, pk=contact_id)
+    result = contact_erase(contact=contact, by=request.user)
+    messages.success(request, f"Erased. {result['responses']} answers stay in the numbers without personal data.")
+    return redirect("contact_list", org_slug=org_slug)

@@ -7,6 +7,8 @@ urlpatterns = [
     path("v1/contacts/", views.ContactListView.as_view(), name="api_contacts"),
     path("v1/contacts/bulk/", views.ContactBulkView.as_view(), name="api_contacts_bulk"),
     path("v1/contacts/<int:contact_id>/", views.ContactDetailView.as_view(), name="api_contact"),
+    path("v1/contacts/<int:contact_id>/personal-data/", views.ContactPersonalDataView.as_view(),
+         name="api_contact_personal_data"),
     path("v1/surveys/", views.SurveyListView.as_view(), name="api_surveys"),
     path("v1/surveys/<int:survey_id>/", views.SurveyDetailView.as_view(), name="api_survey"),
     path("v1/responses/", views.ResponseListView.as_view(), name="api_responses"),

@@ -115,6 +115,27 @@ class ContactDetailView(TenantAPIView):
         return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 
 
+class ContactPersonalDataView(TenantAPIView):
+    @extend_schema(responses=inline_serializer("PersonalData", {
+        "contact": serializers.DictField(), "invitations": serializers.ListField(),
+        "responses": serializers.ListField()}))
+    def get(self, request, contact_id: int):
+        """Everything held about a contact (recorded in the audit log)."""
+        from responses.privacy import contact_export
+
+        contact = get_object_or_404(Contact, pk=contact_id)
+        return ApiResponse(contact_export(contact=contact, by=request.user if request.user else None))
+
+    @extend_schema(responses=inline_serializer("Erased", {"responses": serializers.IntegerField(),
+                                                          "invitations": serializers.IntegerField()}))
+    def delete(self, request, contact_id: int):
+        """Erases the contact's personal data; their scores stay in the numbers."""
+        from responses.privacy import contact_erase
+
+        contact = get_object_or_404(Contact, pk=contact_id)
+        return ApiResponse(contact_erase(contact=contact, by=request.user if request.user else None))
+
+
 class SurveySerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="current_version.number", allow_null=True, default=None)
     languages = serializers.ListField(child=serializers.CharField(), source="all_languages")

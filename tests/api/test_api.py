@@ -176,3 +176,53 @@ def test_the_schema_and_docs_are_served_by_us(client, db):
     assert schema.status_code == 200 and b"/api/v1/contacts/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
+
+
+def test_erasing_a_contact_removes_personal_data_but_keeps_the_scores(org_a, member_client, published_survey,  # noqa: F811
+                                                                      campaign_for, smtp_sink,  # noqa: F811
+                                                                      django_capture_on_commit_callbacks):
+    from dashboards.models import Rollup
+    from distribution.models import Invitation
+    from distribution.services import distribution_tick
+    from organizations.models import AuditLogEntry
+    from responses.models import Response
+    from tests.distribution.conftest import links_in, path_of
+
+    organization, owner = org_a
+    survey = published_survey(organization, owner)
+    from contacts.services import contact_save
+
+    with tenant_context(organization):
+        contact = contact_save(contact=Contact(organization=organization, email="anna@kunde.dk", name="Anna",
+                                               language="da"), by=owner)
+    campaign_for(organization, owner, survey)
+    distribution_tick()
+    link = links_in(smtp_sink.wait_for(1)[0], smtp_sink)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client(owner).post(path_of(link).split("?")[0], {"score": "4", "q-reason": "Anna here: slow service"})
+    api = api_for(organization, owner)
+    exported = api.get(f"/api/v1/contacts/{contact.pk}/personal-data/").json()
+    assert exported["contact"]["email"] == "anna@kunde.dk"
+    assert exported["responses"][0]["comment"] == "Anna here: slow service"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = api.delete(f"/api/v1/contacts/{contact.pk}/personal-data/")
+    assert erased.status_code == 200 and erased.json() == {"responses": 1, "invitations": 1}
+    with tenant_context(organization):
+        assert not Contact.objects.exists()
+        response = Response.objects.get()
+        assert (response.score, response.comment, response.answers, response.contact) == (4, "", {}, None)
+        assert "anna" not in Invitation.objects.get().email
+        rollup = Rollup.objects.get(key="all")
+        assert (rollup.c4, rollup.comments) == (1, 0)  # the score stays; the comment is gone
+        actions = set(AuditLogEntry.objects.values_list("action", flat=True))
+        assert {"contact.exported", "contact.erased"} <= actions
+        assert "anna" not in " ".join(AuditLogEntry.objects.values_list("summary", flat=True)).lower()
+
+
+def test_a_read_key_cannot_erase(org_a):
+    organization, owner = org_a
+    with tenant_context(organization):
+        contact = Contact.objects.create(organization=organization, email="x@x.dk")
+    assert api_for(organization, owner, scope="read").delete(
+        f"/api/v1/contacts/{contact.pk}/personal-data/").status_code == 403
