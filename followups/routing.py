@@ -23,8 +23,9 @@ def department_managers(department: Department | None) -> list[User]:
 
 
 def fallback_people(organization: Organization) -> list[User]:
-    if organization.alert_fallback_id and organization.alert_fallback.is_active:
-        return [organization.alert_fallback]
+    fallback = organization.alert_fallback
+    if fallback is not None and fallback.is_active and Membership.objects.filter(user=fallback).exists():
+        return [fallback]
     return [m.user for m in Membership.objects.filter(role=Role.OWNER).select_related("user") if m.user.is_active]
 
 
@@ -44,7 +45,8 @@ def escalation_people(*, organization: Organization, department: Department | No
     people = department_managers(node) if node is not None else []
     if people:
         return people
-    return [m.user for m in Membership.objects.filter(role__in=[Role.OWNER, Role.ADMIN]).select_related("user")]
+    return [m.user for m in Membership.objects.filter(role__in=[Role.OWNER, Role.ADMIN], user__is_active=True)
+            .select_related("user")]
 
 
 def due_time(*, start: dt.datetime, hours: int, business: bool, time_zone: str) -> dt.datetime:

@@ -27,12 +27,15 @@ from .models import Alert, Case, CaseEvent, Rule, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+SWEEP_MAX_ATTEMPTS = 60  # about five hours of five-minute sweeps after the task gave up
 SWEEP_WINDOW = dt.timedelta(days=7)
 ALERT_GRACE = dt.timedelta(minutes=2)
 
 
 # --- Rules --------------------------------------------------------------------------------------
 
+# (name, category, active, hours, playbook): detractors on; passives and promoters ready to
+# switch on, as tasks in the inbox without an email.
 DEFAULT_RULES = [
     ("Detractors: call within 48 hours", "detractor", True, 48,
      "Contact the customer within 48 hours: find out what went wrong and fix it."),
@@ -46,15 +49,26 @@ DEFAULT_RULES = [
 def rules_ensure_defaults(*, organization: Organization) -> None:
     if Rule.objects.exists():
         return
-    for name, category, open_case, hours, playbook in DEFAULT_RULES:
-        Rule.objects.create(organization=organization, name=name, category=category, open_case=open_case,
-                            notify_email=category == "detractor", sla_hours=hours, playbook=playbook)
+    for name, category, active, hours, playbook in DEFAULT_RULES:
+        Rule.objects.create(organization=organization, name=name, category=category, is_active=active,
+                            open_case=True, notify_email=category == "detractor", sla_hours=hours,
+                            playbook=playbook)
 
 
 def rules_matching(response: Response) -> list[Rule]:
+    """Active rules for the answer's category, survey and department (a rule for a department
+    covers the teams inside it). Employee (eNPS) answers start nothing: they are anonymous, and
+    an alert to a small team's manager would say who answered."""
+    if response.survey.is_anonymous:
+        return []
+    ancestors = []
+    node = response.department
+    while node is not None:
+        ancestors.append(node.pk)
+        node = node.parent
     return list(Rule.objects.filter(is_active=True, category=response.category)
                 .filter(Q(survey__isnull=True) | Q(survey_id=response.survey_id))
-                .filter(Q(department__isnull=True) | Q(department_id=response.department_id))
+                .filter(Q(department__isnull=True) | Q(department_id__in=ancestors))
                 .order_by("pk"))
 
 
@@ -66,6 +80,11 @@ def response_follow_up(*, response: Response) -> list[int]:
     organization = response.organization
     due = []
     for rule in rules_matching(response):
+        notifies = rule.notify_email or rule.slack_webhook_url or rule.teams_webhook_url
+        if not notifies:
+            if rule.open_case:
+                case_open(response=response, rule=rule)
+            continue
         with transaction.atomic():
             try:
                 with transaction.atomic():
@@ -75,8 +94,7 @@ def response_follow_up(*, response: Response) -> list[int]:
             if rule.open_case and alert.case_id is None:
                 alert.case = case_open(response=response, rule=rule)
                 alert.save(update_fields=["case"])
-        if alert.status == Alert.Status.PENDING and (rule.notify_email or rule.slack_webhook_url
-                                                     or rule.teams_webhook_url):
+        if alert.status == Alert.Status.PENDING:
             due.append(alert.pk)
     webhooks_queue(organization=organization, event="response.created", key=f"response.created:{response.pk}",
                    payload=response_payload(response))
@@ -300,8 +318,11 @@ def followups_sweep(*, now: dt.datetime | None = None) -> dict:
                     for alert_id in response_follow_up(response=response):
                         alert_send_task.delay(alert_id=alert_id, organization_id=organization.pk)
                         created += 1
-            stale = Alert.objects.filter(status=Alert.Status.PENDING, created_at__lte=now - ALERT_GRACE,
-                                         attempts__lt=MAX_ATTEMPTS)
+            # Pending alerts whose task was lost, and failed ones from the last week (an outage
+            # longer than the task's own retries must not lose a detractor's alert).
+            stale = Alert.objects.filter(created_at__lte=now - ALERT_GRACE).filter(
+                Q(status=Alert.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
+                | Q(status=Alert.Status.FAILED, created_at__gte=now - SWEEP_WINDOW, attempts__lt=SWEEP_MAX_ATTEMPTS))
             for alert_id in stale.values_list("pk", flat=True):
                 alert_send_task.delay(alert_id=alert_id, organization_id=organization.pk)
                 resent += 1
@@ -405,6 +426,9 @@ def webhook_send_test(*, webhook: Webhook) -> WebhookDelivery:
         payload={"event": "test", "id": key, "data": {"message": "A test event from NPS Platform."}})
     webhook_deliver(delivery=delivery)
     delivery.refresh_from_db()
+    if delivery.status == WebhookDelivery.Status.RETRY:  # a test is answered now, not retried later
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.save(update_fields=["status"])
     return delivery
 
 
@@ -443,20 +467,22 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
                          .select_related("employee", "survey").order_by("-created_at"))
         if not responses:
             continue
+        counts = category_counts(r.score for r in responses)
         try:
+            # The record and the mail succeed together: a mail failure leaves it for the next hour.
             with transaction.atomic():
                 DigestSend.objects.create(organization=organization, department=department, week=week,
                                           recipients=[p.email for p in people])
+                mail_render_and_send(
+                    to=[p.email for p in people], template="emails/digest",
+                    subject=f"{department.name}: this week's customer feedback",
+                    context={"organization": organization, "department": department, "responses": responses[:50],
+                             "count": len(responses), "nps": nps(*counts), "counts": counts,
+                             "name_people": name_people},
+                    language=organization.default_language,
+                )
         except IntegrityError:
             continue
-        counts = category_counts(r.score for r in responses)
-        mail_render_and_send(
-            to=[p.email for p in people], template="emails/digest",
-            subject=f"{department.name}: this week's customer feedback",
-            context={"organization": organization, "department": department, "responses": responses[:50],
-                     "count": len(responses), "nps": nps(*counts), "counts": counts, "name_people": name_people},
-            language=organization.default_language,
-        )
         sent += 1
     return sent
 

@@ -161,6 +161,8 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         raise MemberError("An organization needs at least one owner.")
     audit_record(organization=membership.organization, actor=by, action="member.removed", target=membership,
                  summary=f"Removed {membership.user.email}")
+    Organization.objects.filter(pk=membership.organization_id, alert_fallback_id=membership.user_id).update(
+        alert_fallback=None)
     membership.delete()
 
 
