@@ -321,3 +321,170 @@ class EmployeeListView(TenantAPIView):
     def get(self, request):
         return ApiResponse([{"id": e.pk, "name": e.name, "email": e.email, "department": e.department_id}
                             for e in Employee.objects.order_by("name")])
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "survey", "audience", "segment", "tag", "schedule", "send_at", "every",
+                  "sample_size", "sample_percent", "trigger_delay_days", "quiet_period_days", "reminder_after_days",
+                  "link_valid_days", "status", "created_at"]
+        read_only_fields = ["id", "status", "created_at"]
+
+    def validate_survey(self, value):
+        if not Survey.objects.filter(pk=value.pk).exists():
+            raise serializers.ValidationError("No such survey.")
+        return value
+
+
+class CampaignListView(TenantAPIView):
+    @extend_schema(responses=CampaignSerializer(many=True))
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(Campaign.objects.order_by("-id"), request, view=self)
+        return paginator.get_paginated_response(CampaignSerializer(page, many=True).data)
+
+    @extend_schema(request=CampaignSerializer, responses={201: CampaignSerializer})
+    def post(self, request):
+        """Creates a campaign and, with "start": true, starts it (the survey must be published)."""
+        from distribution.services import CampaignError, campaign_start
+
+        def create():
+            serializer = CampaignSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with transaction.atomic():
+                campaign = serializer.save(organization=self.organization)
+                if request.data.get("start") in (True, "true", "1"):
+                    try:
+                        campaign_start(campaign=campaign, by=request.user)
+                    except CampaignError as exc:
+                        transaction.set_rollback(True)
+                        raise serializers.ValidationError({"start": str(exc)})
+            return ApiResponse(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, create)
+
+
+class CaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    response = serializers.IntegerField(source="response_id", read_only=True)
+    category = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=["new", "in_progress", "waiting", "resolved", "closed"])
+    reason = serializers.CharField(allow_blank=True, required=False)
+    owner = serializers.EmailField(source="owner.email", allow_null=True, required=False)
+    due_at = serializers.DateTimeField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CaseListView(TenantAPIView):
+    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("overdue", bool)],
+                   responses=CaseSerializer(many=True))
+    def get(self, request):
+        from followups.models import Case
+
+        qs = Case.objects.select_related("owner").order_by("-id")
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        if request.query_params.get("overdue") in ("1", "true"):
+            qs = qs.filter(status__in=Case.OPEN, due_at__lt=timezone.now())
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
+
+
+class CaseDetailView(TenantAPIView):
+    class CaseUpdate(serializers.Serializer):
+        status = serializers.ChoiceField(choices=["new", "in_progress", "waiting", "resolved", "closed"],
+                                         required=False)
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        owner = serializers.EmailField(required=False)
+        note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    @extend_schema(responses=CaseSerializer)
+    def get(self, request, case_id: int):
+        from followups.models import Case
+
+        return ApiResponse(CaseSerializer(get_object_or_404(Case, pk=case_id)).data)
+
+    @extend_schema(request=CaseUpdate, responses=CaseSerializer)
+    def patch(self, request, case_id: int):
+        """Changes status (a reason is needed to resolve or close), owner (a member's email) or adds a note."""
+        from django.core.exceptions import ValidationError
+
+        from followups.models import Case
+        from followups.services import case_update
+        from organizations.models import Membership
+
+        case = get_object_or_404(Case, pk=case_id)
+        serializer = self.CaseUpdate(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        owner = None
+        if data.get("owner"):
+            membership = Membership.objects.filter(user__email__iexact=data["owner"]).select_related("user").first()
+            if membership is None:
+                raise serializers.ValidationError({"owner": "Not a member of this organization."})
+            owner = membership.user
+        by = request.user if request.user else None
+        try:
+            case = case_update(case=case, by=by, status=data.get("status"), owner=owner, reason=data["reason"],
+                               note=data["note"])
+        except ValidationError as exc:
+            raise serializers.ValidationError({"reason": exc.messages})
+        return ApiResponse(CaseSerializer(case).data)
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.URLField()
+    events = serializers.ListField(child=serializers.ChoiceField(
+        choices=["response.created", "response.detractor", "case.updated"]))
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class WebhookListView(TenantAPIView):
+    @extend_schema(responses=WebhookSerializer(many=True))
+    def get(self, request):
+        from followups.models import Webhook
+
+        return ApiResponse(WebhookSerializer(Webhook.objects.order_by("id"), many=True).data)
+
+    @extend_schema(request=WebhookSerializer, responses={201: inline_serializer("WebhookCreated", {
+        "id": serializers.IntegerField(), "url": serializers.URLField(), "events": serializers.ListField(),
+        "secret": serializers.CharField()})})
+    def post(self, request):
+        """Creates a webhook; its signing secret is in this answer only."""
+        from followups.services import webhook_create
+        from followups.webhooks import TargetRefused
+
+        serializer = WebhookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            hook = webhook_create(organization=self.organization, url=serializer.validated_data["url"],
+                                  events=serializer.validated_data["events"], by=request.user or None)
+        except TargetRefused as exc:
+            raise serializers.ValidationError({"url": str(exc)})
+        return ApiResponse({"id": hook.pk, "url": hook.url, "events": hook.events, "secret": hook.secret},
+                           status=status.HTTP_201_CREATED)
+
+
+class WebhookDetailView(TenantAPIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, webhook_id: int):
+        from followups.models import Webhook
+
+        get_object_or_404(Webhook, pk=webhook_id).delete()
+        return ApiResponse(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookTestView(TenantAPIView):
+    @extend_schema(request=None, responses=inline_serializer("WebhookTest", {
+        "delivered": serializers.BooleanField(), "status_code": serializers.IntegerField(allow_null=True),
+        "error": serializers.CharField()}))
+    def post(self, request, webhook_id: int):
+        from followups.models import Webhook
+        from followups.services import webhook_send_test
+
+        delivery = webhook_send_test(webhook=get_object_or_404(Webhook, pk=webhook_id))
+        return ApiResponse({"delivered": delivery.status == delivery.Status.DELIVERED,
+                            "status_code": delivery.response_code, "error": delivery.error})

@@ -226,3 +226,52 @@ def test_a_read_key_cannot_erase(org_a):
         contact = Contact.objects.create(organization=organization, email="x@x.dk")
     assert api_for(organization, owner, scope="read").delete(
         f"/api/v1/contacts/{contact.pk}/personal-data/").status_code == 403
+
+
+def test_campaigns_cases_and_webhooks_through_the_api(org_a, org_b, published_survey, settings,  # noqa: F811
+                                                      django_capture_on_commit_callbacks):
+    from followups.models import Case
+    from followups.services import response_follow_up, rules_ensure_defaults
+    from responses.services import Submission, response_record_public
+    from surveys.presentation import survey_shown
+
+    organization, owner = org_a
+    survey = published_survey(organization, owner)
+    api = api_for(organization, owner)
+    created = api.post("/api/v1/campaigns/", {"name": "API campaign", "survey": survey.pk, "start": True},
+                       format="json")
+    assert created.status_code == 201 and created.json()["status"] == "scheduled"
+    assert [c["name"] for c in api.get("/api/v1/campaigns/").json()["results"]] == ["API campaign"]
+    other_survey = published_survey(*org_b)
+    refused = api.post("/api/v1/campaigns/", {"name": "x", "survey": other_survey.pk}, format="json")
+    assert refused.status_code == 400  # another organization's survey is not ours to send
+
+    with tenant_context(organization):
+        rules_ensure_defaults(organization=organization)
+        shown = survey_shown(definition=survey.current_version.definition, language="en", category="detractor")
+        response, _ = response_record_public(survey=survey, version=survey.current_version, shown=shown,
+                                             channel="link", submission=Submission(score=2))
+        response_follow_up(response=response)
+        case = Case.objects.get()
+    assert [c["id"] for c in api.get("/api/v1/cases/").json()["results"]] == [case.pk]
+    no_reason = api.patch(f"/api/v1/cases/{case.pk}/", {"status": "resolved"}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
+    resolved = api.patch(f"/api/v1/cases/{case.pk}/", {"status": "resolved", "reason": "fixed", "note": "Called"},
+                         format="json")
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+
+    private = api.post("/api/v1/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["case.updated"]},
+                       format="json")
+    assert private.status_code == 400 and "private" in str(private.json()["errors"]["url"])
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    hook = api.post("/api/v1/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["case.updated"]},
+                    format="json").json()
+    assert len(hook["secret"]) >= 32
+    assert "secret" not in api.get("/api/v1/webhooks/").json()[0]
+    test = api.post(f"/api/v1/webhooks/{hook['id']}/test/").json()
+    assert test["delivered"] is False and test["error"]  # nothing listens on port 9
+    assert api.delete(f"/api/v1/webhooks/{hook['id']}/").status_code == 204
+    other = api_for(*org_b)
+    assert other.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert other.patch(f"/api/v1/cases/{case.pk}/", {"status": "closed", "reason": "fixed"},
+                       format="json").status_code == 404
