@@ -15,6 +15,8 @@ FILTER_KEYS = ("q", "language", "department", "region", "product", "tag", "suppr
 
 
 def contact_filter(filters: dict) -> QuerySet[Contact]:
+    # Text from a URL may hold a NUL byte, which PostgreSQL refuses in any string.
+    filters = {k: str(v).replace("\x00", "") for k, v in filters.items() if v is not None}
     qs = Contact.objects.select_related("department", "employee").prefetch_related("tags")
     suppressed = Suppression.objects.annotate(e=Lower("email")).filter(e=Lower(OuterRef("email")))
     qs = qs.annotate(is_suppressed=Exists(suppressed))

@@ -54,3 +54,16 @@ def outbox_message(request, message_id: str):
     if message is None:
         raise Http404()
     return render(request, "dev/outbox_message.html", {"m": message})
+
+
+def not_found(request, exception=None):
+    """404s: the API answers a problem document; pages get Django's page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"type": "about:blank", "title": "Not Found", "status": 404,
+                             "detail": "No such address in the API."}, status=404,
+                            content_type="application/problem+json")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

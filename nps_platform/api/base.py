@@ -105,6 +105,8 @@ class TenantAPIView(APIView):
     throttle_classes = [KeyRateThrottle]
 
     def initial(self, request, *args, **kwargs):
+        if any("\x00" in value for values in request.query_params.lists() for value in values[1]):
+            raise exceptions.ValidationError({"query": ["NUL characters are not allowed."]})
         super().initial(request, *args, **kwargs)
         request._api_tenant_token = _current_organization.set(request.api_organization)
 

@@ -19,3 +19,26 @@ class SessionScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid",
                 "description": "The browser's session; name the organization in the X-Organization header."}
+
+
+PROBLEM = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "errors": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["status"],
+}
+
+
+def add_problem_responses(result, generator, request, public):
+    """Every operation may answer an RFC 9457 problem document (400, 401, 403, 404, 429)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("default", {
+                    "description": "A problem (RFC 9457): invalid input, no or a wrong key, not found, too many calls.",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                })
+    return result

@@ -25,6 +25,13 @@ from surveys.models import Survey
 from .base import Pagination, TenantAPIView, idempotent
 
 
+def paginated(serializer_class, name: str):
+    """The schema of a cursor-paginated list of `serializer_class`."""
+    return inline_serializer(f"Paginated{name}List", {
+        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True)})
+
+
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
@@ -44,7 +51,7 @@ class ContactSerializer(serializers.ModelSerializer):
 class ContactListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("language", str),
                                OpenApiParameter("department", int), OpenApiParameter("tag", int)],
-                   responses=ContactSerializer(many=True))
+                   responses=paginated(ContactSerializer, "Contact"))
     def get(self, request):
         """Contacts, filtered like the contact list page; cursor-paginated."""
         filters = {k: request.query_params.get(k) for k in ("q", "language", "department", "tag", "region")
@@ -53,7 +60,7 @@ class ContactListView(TenantAPIView):
         page = paginator.paginate_queryset(contact_filter(filters).order_by("-id"), request, view=self)
         return paginator.get_paginated_response(ContactSerializer(page, many=True).data)
 
-    @extend_schema(request=ContactSerializer, responses={201: ContactSerializer})
+    @extend_schema(request=ContactSerializer, responses={200: ContactSerializer, 201: ContactSerializer})
     def post(self, request):
         """Creates a contact (an existing email is updated: upsert)."""
         def create():
@@ -126,8 +133,8 @@ class ContactPersonalDataView(TenantAPIView):
         contact = get_object_or_404(Contact, pk=contact_id)
         return ApiResponse(contact_export(contact=contact, by=request.user if request.user else None))
 
-    @extend_schema(responses=inline_serializer("Erased", {"responses": serializers.IntegerField(),
-                                                          "invitations": serializers.IntegerField()}))
+    @extend_schema(responses={200: inline_serializer("Erased", {"responses": serializers.IntegerField(),
+                                                               "invitations": serializers.IntegerField()})})
     def delete(self, request, contact_id: int):
         """Erases the contact's personal data; their scores stay in the numbers."""
         from responses.privacy import contact_erase
@@ -146,7 +153,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class SurveyListView(TenantAPIView):
-    @extend_schema(responses=SurveySerializer(many=True))
+    @extend_schema(responses=paginated(SurveySerializer, "Survey"))
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(Survey.objects.filter(archived_at=None).select_related("current_version")
@@ -181,7 +188,7 @@ class ResponseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("since", str),
                                OpenApiParameter("survey", int), OpenApiParameter("category", str),
                                OpenApiParameter("department", int)],
-                   responses=ResponseSerializer(many=True))
+                   responses=paginated(ResponseSerializer, "Response"))
     def get(self, request):
         qs = Response.objects.select_related("survey", "contact").order_by("-id")
         params = request.query_params
@@ -338,7 +345,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CampaignListView(TenantAPIView):
-    @extend_schema(responses=CampaignSerializer(many=True))
+    @extend_schema(responses=paginated(CampaignSerializer, "Campaign"))
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(Campaign.objects.order_by("-id"), request, view=self)
@@ -378,7 +385,7 @@ class CaseSerializer(serializers.Serializer):
 
 class CaseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("overdue", bool)],
-                   responses=CaseSerializer(many=True))
+                   responses=paginated(CaseSerializer, "Case"))
     def get(self, request):
         from followups.models import Case
 

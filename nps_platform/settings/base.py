@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "nps_platform.settings.base.LANGUAGES"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "nps_platform.api.schema.add_problem_responses"],
 }
 
 # --- Cache (rate limits) --------------------------------------------------------------------
