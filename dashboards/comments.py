@@ -9,6 +9,13 @@ from collections import Counter
 from surveys.models import SurveyKind
 
 
+def small_groups(board) -> set[tuple[int, int | None]]:
+    """(survey, department) groups of employee answers under the anonymity threshold."""
+    threshold = board.organization.anonymity_threshold
+    sizes = Counter(board._responses(board.filters).values_list("survey_id", "department_id"))
+    return {group for group, n in sizes.items() if n < threshold}
+
+
 def comments_for(*, board, q: str = "", category: str = "", language: str = "", employee: str = "") -> list:
     qs = board._responses(board.filters).exclude(comment="").select_related("survey", "department", "employee",
                                                                            "contact")
@@ -22,10 +29,8 @@ def comments_for(*, board, q: str = "", category: str = "", language: str = "", 
         qs = qs.filter(employee_id=employee)
     rows = list(qs.order_by("-created_at")[:2000])
     if board.filters.kind == SurveyKind.ENPS:
-        threshold = board.organization.anonymity_threshold
-        sizes = Counter((r.survey_id, r.department_id) for r in board._responses(board.filters).only(
-            "survey_id", "department_id"))
-        rows = [r for r in rows if sizes[(r.survey_id, r.department_id)] >= threshold]
+        small = small_groups(board)
+        rows = [r for r in rows if (r.survey_id, r.department_id) not in small]
     for r in rows:
         r.show_employee = bool(r.employee_id) and (board.scope.see_employees
                                                    or r.employee_id in board.scope.own_employee_ids)

@@ -8,19 +8,29 @@ HEADER = ["date", "survey", "score", "category", "comment", "language", "channel
 
 def safe_cell(value):
     """Cells starting with = + - @, a tab or a carriage return run as formulas in spreadsheets:
-    prefix them with a quote. Numbers pass as they are."""
+    prefix them with a quote. Numbers pass as they are; control characters (which Excel files
+    cannot hold) are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None:
         return ""
     if isinstance(value, int | float):
         return value
-    text = str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
 
 
 def export_rows(*, board):
+    from surveys.models import SurveyKind
+
+    from .comments import small_groups
+
     yield HEADER
+    small = small_groups(board) if board.filters.kind == SurveyKind.ENPS else set()
     qs = board._responses(board.filters).select_related("survey", "department", "employee", "contact")
     for r in qs.order_by("created_at").iterator(chunk_size=2000):
+        if (r.survey_id, r.department_id) in small:
+            continue  # too few employees answered in this group to show any one answer
         anonymous = r.survey.is_anonymous
         show_employee = r.employee_id and (board.scope.see_employees or r.employee_id in board.scope.own_employee_ids)
         yield [

@@ -177,8 +177,16 @@ class Dashboard:
     def histogram(self, filters: Filters | None = None) -> list[int]:
         filters = filters or self.filters
         if self.raw:
-            return self._histogram(self._responses(filters).values_list("score", flat=True))
-        return self._sum(self._rollups(filters, key="all"))
+            histogram = self._histogram(self._responses(filters).values_list("score", flat=True))
+        else:
+            histogram = self._sum(self._rollups(filters, key="all"))
+        return self._anonymous_floor(histogram)
+
+    def _anonymous_floor(self, histogram: list[int]) -> list[int]:
+        """Employee answers from fewer people than the anonymity threshold are not shown at all."""
+        if self.filters.kind == SurveyKind.ENPS and sum(histogram) < self.organization.anonymity_threshold:
+            return [0] * 11
+        return histogram
 
     # -- the page -------------------------------------------------------------------------------
     def headline(self) -> dict:
@@ -205,7 +213,8 @@ class Dashboard:
                 bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
                 for i, f in enumerate(SCORE_FIELDS):
                     buckets[bucket][i] += row[f"s{f}"] or 0
-        return [{"bucket": bucket, "score": score_from_histogram(h)} for bucket, h in sorted(buckets.items())]
+        return [{"bucket": bucket, "score": score_from_histogram(self._anonymous_floor(h))}
+                for bucket, h in sorted(buckets.items())]
 
     def breakdown(self, dimension: str) -> list[dict]:
         """Rows of {label, value, score}, each with n and the low-sample flag."""

@@ -18,6 +18,12 @@ from surveys.presentation import ShownSurvey, category_for_score
 from .models import Channel, Response, ResponseChange
 
 TEXT_LIMIT = 5000
+# Control characters (but tab and line breaks) mean nothing in a comment and break exports.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _clean(text: str) -> str:
+    return text.translate(_CONTROL).strip()
 # After commit: response_id, organization_id, survey_id, created_at, created (bool), deleted (bool)
 response_saved = Signal()
 
@@ -41,7 +47,7 @@ def submission_parse(*, data, shown: ShownSurvey) -> Submission:
     for q in shown.follow_ups:
         name = f"q-{q.key}"
         if q.type == "text":
-            value = (data.get(name) or "").strip()
+            value = _clean(data.get(name) or "")
             if len(value) > TEXT_LIMIT:
                 sub.errors.append(pgettext("respondent", "Your answer to “%(question)s” is too long: at most "
                                                          "%(limit)d characters.") % {"question": q.text,
@@ -62,7 +68,7 @@ def submission_parse(*, data, shown: ShownSurvey) -> Submission:
                 continue
             if values:
                 answer: dict = {"choices": values}
-                other = (data.get(f"{name}-other") or "").strip()[:200]
+                other = _clean(data.get(f"{name}-other") or "")[:200]
                 if "__other__" in values and other:
                     answer["other"] = other
                 sub.answers[q.key] = answer
@@ -150,13 +156,15 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
             submission = Submission(score=submission.score, answers=previous.answers if previous else {})
         if previous is not None:
             changed = _update(previous, version=version, shown=shown, submission=submission)
+            moved = False  # a new department or employee changes the breakdowns, not the answer
             for name, value in (("department", department), ("employee", employee)):
                 if value is not None and getattr(previous, f"{name}_id") != value.pk:
                     setattr(previous, name, value)
                     previous.save(update_fields=[name])
-            if changed:
+                    moved = True
+            if changed or moved:
                 _announce(previous, created=False)
-            return previous, changed
+            return previous, changed or moved
         response = Response.objects.create(
             organization=survey.organization, survey=survey, version=version, channel=channel,
             department=department or (employee.department if employee else None), employee=employee,
