@@ -63,6 +63,15 @@ log = logging.getLogger(__name__)
 # Later stages (distribution) cancel scheduled sends when an address is suppressed; they
 # listen here, so this stage never imports them.
 suppression_added = Signal()
+# After commit, with the ids of contacts whose attributes changed: the dashboards recount the
+# breakdowns (region, product) their answers count under.
+contacts_changed = Signal()
+
+
+def _announce_changed(organization_id: int, contact_ids: list[int]) -> None:
+    if contact_ids:
+        transaction.on_commit(lambda: contacts_changed.send(sender=Contact, organization_id=organization_id,
+                                                           contact_ids=list(contact_ids)))
 
 
 class ImportFileError(ValueError):
@@ -273,6 +282,8 @@ def _write_batch(organization: Organization, batch: list[ParsedRow], record: Con
     Contact.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update and fields_touched:
         Contact.objects.bulk_update(to_update, [*fields_touched, "updated_at"], batch_size=BATCH)
+        if fields_touched & {"region", "product"}:
+            _announce_changed(organization.pk, [c.pk for c in to_update])
     tag_names = list(dict.fromkeys(t for row in by_email.values() for t in row.tags))  # first spelling wins
     if tag_names:
         tags = {t.name.lower(): t for t in Tag.objects.all()}
@@ -365,6 +376,8 @@ def contact_save(*, contact: Contact, tags: list[Tag] | None = None, by: User) -
     with transaction.atomic():
         contact.email = contact.email.strip().lower()
         contact.save()
+        if not created:
+            _announce_changed(contact.organization_id, [contact.pk])
         if tags is not None:
             contact.tags.set(tags)
         audit_record(organization=contact.organization, actor=by,

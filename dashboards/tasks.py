@@ -30,3 +30,17 @@ def reports_send() -> int:
         with tenant_context(organization):
             sent += reports_send_due(organization=organization, now=now)
     return sent
+
+
+@app.task(name="dashboards.rollups_refresh_for_contacts", time_limit=1800)
+@tenant_task
+def rollups_refresh_for_contacts(*, contact_ids: list[int], organization) -> int:
+    """A contact's region or product changed: recount the slices their answers are in."""
+    import zoneinfo
+
+    from responses.models import Response
+
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    slices = {(survey_id, created_at.astimezone(tz).date()) for survey_id, created_at in
+              Response.objects.filter(contact_id__in=contact_ids).values_list("survey_id", "created_at")}
+    return sum(rollup_refresh(organization=organization, survey_id=s, day=d) for s, d in sorted(slices))

@@ -51,3 +51,35 @@ def test_monthly_reports_go_out_on_the_first(org_a, smtp_sink):
         assert reports_send_due(organization=organization, now=dt.datetime(2026, 12, 1, 9, tzinfo=tz)) == 1
     [message] = smtp_sink.wait_for(1)
     assert "01.11.–30.11.2026" in message["Subject"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editing_a_contacts_region_moves_their_answers_in_the_region_breakdown(org_a, member_client):
+    from contacts.models import Contact
+    from dashboards.models import Rollup
+    from responses.services import Submission, response_record_public
+    from surveys.presentation import survey_shown
+
+    organization, owner = org_a
+    from surveys import services as survey_services
+
+    with tenant_context(organization):
+        survey = survey_services.survey_create(organization=organization, template="blank", name="S",
+                                               default_language="en", by=owner)
+        survey_services.survey_publish(survey=survey, by=owner)
+        survey.refresh_from_db()
+        contact = Contact.objects.create(organization=organization, email="k@x.dk", region="North")
+        shown = survey_shown(definition=survey.current_version.definition, language="en", category="promoter")
+        response, _ = response_record_public(survey=survey, version=survey.current_version, shown=shown,
+                                             channel="link", submission=Submission(score=10))
+        from responses.models import Response
+
+        Response.objects.filter(pk=response.pk).update(contact=contact)
+        from dashboards.rollups import rollups_rebuild
+
+        rollups_rebuild(organization=organization)
+        assert set(Rollup.objects.filter(key__startswith="region:").values_list("key", flat=True)) == {"region:North"}
+    member_client(owner).post(f"/o/{organization.slug}/contacts/{contact.pk}/", {
+        "email": "k@x.dk", "region": "South", "name": "", "language": "", "product": "", "currency": ""})
+    with tenant_context(organization):
+        assert set(Rollup.objects.filter(key__startswith="region:").values_list("key", flat=True)) == {"region:South"}
