@@ -88,8 +88,12 @@ def comments(request, org_slug):
     board = selectors.dashboard_for(membership=request.membership, params=request.GET)
     filters = {k: request.GET.get(k, "") for k in ("q", "category", "language", "employee")}
     rows = comments_for(board=board, **filters)
+    from organizations.models import Employee
+
+    employees = Employee.objects.order_by("name") if board.scope.see_employees else Employee.objects.none()
     return render(request, "dashboards/comments.html", {
         **_common(request, board), "rows": rows[:300], "total": len(rows), "comment_filters": filters,
+        "employees": employees,
     })
 
 

@@ -494,3 +494,34 @@ def _subtree_ids(root, departments) -> set[int]:
         ids.update(children)
         frontier = children
     return ids
+
+
+def case_resurvey(*, case: Case, by: User, days: int = 14):
+    """Asks the customer again, `days` after now, once the case is resolved: the survey goes out
+    through the organization's re-survey campaign for it (a triggered campaign, made on first
+    use, with no quiet period, since this follow-up is the point)."""
+    from django.core.exceptions import ValidationError
+
+    from distribution.models import Campaign
+    from distribution.services import trigger_event
+
+    response = case.response
+    if response.survey.is_anonymous or response.contact is None:
+        raise ValidationError("This answer is anonymous: there is nobody to ask again.")
+    if case.status not in (Case.Status.RESOLVED, Case.Status.CLOSED):
+        raise ValidationError("Resolve the case first; then ask the customer again.")
+    campaign, _ = Campaign.objects.get_or_create(
+        organization=case.organization, survey=response.survey, schedule=Campaign.Schedule.TRIGGERED,
+        name=f"Re-survey after follow-up: {response.survey.name}"[:200],
+        defaults={"status": Campaign.Status.ACTIVE, "quiet_period_days": 0, "trigger_delay_days": 0,
+                  "created_by": by})
+    if campaign.status != Campaign.Status.ACTIVE:
+        campaign.status = Campaign.Status.ACTIVE
+        campaign.save(update_fields=["status"])
+    result = trigger_event(campaign=campaign, email=response.contact.email,
+                           event_at=timezone.now() + dt.timedelta(days=days), external_id=f"case-{case.pk}")
+    if result.invitation is None:
+        raise ValidationError(f"Not scheduled: {result.reason}.")
+    CaseEvent.objects.create(organization=case.organization, case=case, kind=CaseEvent.Kind.RESURVEY, actor=by,
+                             text=f"The customer is asked again on {result.invitation.scheduled_for:%Y-%m-%d}.")
+    return result.invitation

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/reply/", views.case_reply, name="case_reply"),
+    path("cases/<int:case_id>/resurvey/", views.case_resurvey, name="case_resurvey"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/new/", views.rule_edit, name="rule_new"),
     path("rules/<int:rule_id>/", views.rule_edit, name="rule_edit"),

@@ -98,6 +98,21 @@ def case_reply(request, org_slug, case_id):
     return redirect("case_detail", org_slug=org_slug, case_id=case.pk)
 
 
+@require_POST
+@role_required(*WORKERS)
+def case_resurvey(request, org_slug, case_id):
+    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact"), pk=case_id)
+    days = request.POST.get("days", "14")
+    try:
+        invitation = services.case_resurvey(case=case, by=request.user,
+                                            days=int(days) if days.isdigit() else 14)
+        messages.success(request, _("The customer will be asked again on %(day)s.")
+                         % {"day": f"{invitation.scheduled_for:%Y-%m-%d}"})
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("case_detail", org_slug=org_slug, case_id=case.pk)
+
+
 @role_required(*ADMINS)
 def webhook_list(request, org_slug):
     form = WebhookForm(request.POST or None)

@@ -456,3 +456,29 @@ def test_another_organizations_admin_gets_404_for_every_id_and_nothing_changes(t
         assert Webhook.objects.filter(pk=hook.pk).exists()
         assert WebhookDelivery.objects.count() == 0
     assert in_org(other, lambda: Case.objects.count()) == 1
+
+
+def test_after_resolving_the_customer_can_be_asked_again(tree, invite, answer_personal, member_client):
+    """A resolved case offers a re-survey: the contact gets the survey again after the days chosen."""
+    from contacts.models import Contact
+    from distribution.models import Invitation
+
+    organization, owner, survey = tree["organization"], tree["owner"], tree["survey"]
+    default_rules(organization)
+    with tenant_context(organization):
+        contact = Contact.objects.create(organization=organization, email="kunde@x.dk", language="en")
+    first, _ = invite(organization, owner, survey, contact)
+    answer_personal(first, 2, "Broken bike")
+    [case] = cases_of(organization)
+    admin = member_client(tree["admin"])
+    url = case_url(organization, case)
+    early = admin.post(url + "resurvey/", {"days": "10"}, follow=True)
+    assert "Resolve the case first" in text(early)
+    admin.post(url, {"status": "resolved", "reason": "fixed", "note": "Repaired", "owner": ""})
+    page = text(admin.post(url + "resurvey/", {"days": "10"}, follow=True))
+    assert "will be asked again on" in page
+    with tenant_context(organization):
+        again = Invitation.objects.exclude(pk=first.pk).get()
+        assert again.contact == contact and again.campaign.name.startswith("Re-survey after follow-up")
+        assert (again.scheduled_for - timezone.now()).days >= 9
+    assert "Re-survey scheduled" in text(admin.get(url))
