@@ -18,6 +18,7 @@ from contacts.selectors import contact_filter
 from dashboards.selectors import DIMENSIONS, Dashboard, filters_from, scope_for
 from distribution.models import Campaign
 from distribution.services import trigger_event
+from followups.models import Case
 from organizations.models import Department, Employee
 from responses.models import Response
 from surveys.models import Survey
@@ -51,7 +52,7 @@ class ContactSerializer(serializers.ModelSerializer):
 class ContactListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("language", str),
                                OpenApiParameter("department", int), OpenApiParameter("tag", int)],
-                   responses=paginated(ContactSerializer, "Contact"))
+                   responses=paginated(ContactSerializer, "Contact"), operation_id="contacts_list")
     def get(self, request):
         """Contacts, filtered like the contact list page; cursor-paginated."""
         filters = {k: request.query_params.get(k) for k in ("q", "language", "department", "tag", "region")
@@ -153,7 +154,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class SurveyListView(TenantAPIView):
-    @extend_schema(responses=paginated(SurveySerializer, "Survey"))
+    @extend_schema(responses=paginated(SurveySerializer, "Survey"), operation_id="surveys_list")
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(Survey.objects.filter(archived_at=None).select_related("current_version")
@@ -188,7 +189,7 @@ class ResponseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("since", str),
                                OpenApiParameter("survey", int), OpenApiParameter("category", str),
                                OpenApiParameter("department", int)],
-                   responses=paginated(ResponseSerializer, "Response"))
+                   responses=paginated(ResponseSerializer, "Response"), operation_id="responses_list")
     def get(self, request):
         qs = Response.objects.select_related("survey", "contact").order_by("-id")
         params = request.query_params
@@ -345,7 +346,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CampaignListView(TenantAPIView):
-    @extend_schema(responses=paginated(CampaignSerializer, "Campaign"))
+    @extend_schema(responses=paginated(CampaignSerializer, "Campaign"), operation_id="campaigns_list")
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(Campaign.objects.order_by("-id"), request, view=self)
@@ -376,7 +377,7 @@ class CaseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     response = serializers.IntegerField(source="response_id", read_only=True)
     category = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=["new", "in_progress", "waiting", "resolved", "closed"])
+    status = serializers.ChoiceField(choices=Case.Status.choices)
     reason = serializers.CharField(allow_blank=True, required=False)
     owner = serializers.EmailField(source="owner.email", allow_null=True, required=False)
     due_at = serializers.DateTimeField(read_only=True)
@@ -385,7 +386,7 @@ class CaseSerializer(serializers.Serializer):
 
 class CaseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("overdue", bool)],
-                   responses=paginated(CaseSerializer, "Case"))
+                   responses=paginated(CaseSerializer, "Case"), operation_id="cases_list")
     def get(self, request):
         from followups.models import Case
 
@@ -401,7 +402,7 @@ class CaseListView(TenantAPIView):
 
 class CaseDetailView(TenantAPIView):
     class CaseUpdate(serializers.Serializer):
-        status = serializers.ChoiceField(choices=["new", "in_progress", "waiting", "resolved", "closed"],
+        status = serializers.ChoiceField(choices=Case.Status.choices,
                                          required=False)
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         owner = serializers.EmailField(required=False)

@@ -244,7 +244,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "nps_platform.settings.base.LANGUAGES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "nps_platform.settings.base.LANGUAGES",
+        "SurveyStatusEnum": "surveys.models.SurveyStatus",
+        "CampaignStatusEnum": "distribution.models.Campaign.Status",
+        "CaseStatusEnum": "followups.models.Case.Status",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "nps_platform.api.schema.add_problem_responses"],
 }
