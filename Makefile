@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= nps_platform.settings.local
 
-.PHONY: install run test lint migrate seed clean
+.PHONY: install run test lint migrate seed clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,9 @@ lint: install
 
 clean:
 	rm -rf var/ $(VENV)
+
+# Benchmarks against the real stack (PostgreSQL, Redis) on 127.0.0.1; figures in var/bench/.
+bench: install
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'nps_bench'" | grep -q 1 || \
+		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE nps_bench"
+	$(BIN)/python benchmarks/run.py

@@ -368,6 +368,10 @@ def economics(board: Dashboard) -> dict | None:
     once, by their latest answer in the period."""
     import statistics
 
+    from contacts.models import Contact
+
+    if not Contact.objects.filter(revenue_12m__isnull=False).exists():
+        return None  # nothing to weigh: skip the join over the period's answers
     latest: dict[int, Response] = {}
     for response in (board._responses(board.filters).filter(contact__revenue_12m__isnull=False)
                      .select_related("contact").order_by("created_at")):

@@ -54,9 +54,13 @@ def dashboard(request, org_slug):
         },
     }
     if request.membership.role != "viewer":
+        import datetime as dt
+
         from followups.selectors import closed_loop_kpis
 
-        context["kpis"] = closed_loop_kpis()
+        start = dt.datetime.combine(board.filters.start, dt.time(0), board.tz)
+        end = dt.datetime.combine(board.filters.end + dt.timedelta(days=1), dt.time(0), board.tz)
+        context["kpis"] = closed_loop_kpis(since=start, until=end, detractors=headline["score"].detractors)
     if board.filters.kind == "cnps":
         context["economics"] = economy = selectors.economics(board)
         if economy:

@@ -44,15 +44,24 @@ def case_counts(*, user: User) -> dict:
     )
 
 
-def closed_loop_kpis(*, since=None) -> dict:
-    """Share of detractors followed up, median hours to first action and to close, overdue now."""
-    detractors = Response.objects.filter(category="detractor")
+def closed_loop_kpis(*, since=None, until=None, detractors: int | None = None) -> dict:
+    """Share of detractors followed up, median hours to first action and to close, overdue now.
+    A caller that knows the number of detractors in the period (the dashboard, from its rollups)
+    passes it, and no answer is counted here."""
     cases = Case.objects.all()
     if since is not None:
-        detractors = detractors.filter(created_at__gte=since)
         cases = cases.filter(created_at__gte=since)
+    if until is not None:
+        cases = cases.filter(created_at__lt=until)
+    if detractors is None:
+        qs = Response.objects.filter(category="detractor")
+        if since is not None:
+            qs = qs.filter(created_at__gte=since)
+        if until is not None:
+            qs = qs.filter(created_at__lt=until)
+        detractors = qs.count()
     followed = cases.filter(category="detractor", first_action_at__isnull=False).count()
-    total = detractors.count()
+    total = detractors
     first = [(c.first_action_at - c.created_at).total_seconds() / 3600
              for c in cases.exclude(first_action_at=None).only("created_at", "first_action_at")]
     closing = [(c.closed_at - c.created_at).total_seconds() / 3600
