@@ -157,13 +157,76 @@ def alert_figures(samples: int = 20) -> dict:
                             "samples_s": latencies}}
 
 
+def submission_figures(clients: int = 8, seconds: float = 15.0) -> dict:
+    """Public-link answers per second through gunicorn, against single-row INSERT transactions
+    per second into an equivalent table by pgbench with as many clients."""
+    import re
+    import shutil
+    import socket
+    import tempfile
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import Organization
+    from responses.models import Response
+    from surveys.models import Survey
+    from surveys.services import survey_public_link_set
+
+    organization = Organization.objects.get(slug="bench-small")
+    with tenant_context(organization):
+        survey = Survey.objects.get(name="Benchmark survey")
+        survey_public_link_set(survey=survey, enabled=True, ask_department=False, by=None)
+        before = Response.objects.filter(survey=survey).count()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(  # noqa: S603 - our own server
+        [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "4", "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        time.sleep(4)
+        load = subprocess.run(  # noqa: S603 - our own load process
+            [sys.executable, str(ROOT / "benchmarks" / "load.py"), str(port), f"/s/{survey.public_token}/",
+             str(clients), str(seconds)], capture_output=True, text=True, check=True)
+        web = json.loads(load.stdout)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    with tenant_context(organization):
+        created = Response.objects.filter(survey=survey).count() - before
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, organization_id bigint, "
+                       "survey_id bigint, score smallint, category varchar(10), answers jsonb, "
+                       "created_at timestamptz DEFAULT now())")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("INSERT INTO bench_insert (organization_id, survey_id, score, category, answers) "
+                     "VALUES (1, 1, 9, 'promoter', '{\"reason\": \"Benchmark answer\"}');\n")
+    database = connection.settings_dict
+    pgbench = shutil.which("pgbench") or "/usr/bin/pgbench"
+    pg = subprocess.run(  # noqa: S603 - the PostgreSQL client's benchmark
+        [pgbench, "-n", "-c", str(clients), "-j", "2", "-T", str(int(seconds)), "-f", script.name,
+         "-h", database["HOST"] or "127.0.0.1", "-p", str(database["PORT"] or 5432), "-U", database["USER"],
+         database["NAME"]], capture_output=True, text=True, check=True)
+    tps = float(re.search(r"tps = ([\d.]+)", pg.stdout).group(1))
+    return {"submission_ratio": {
+        "value": round(web["per_second"] / tps, 3), "goal": ">= 0.10 (no error, no duplicate)",
+        "web": {**web, "responses_created": created, "duplicates": created - web["requests"]},
+        "pgbench_tps": tps, "clients": clients}}
+
+
 def main() -> int:
     manage("migrate", "--noinput", "-v0")
     manage("bench_data", "--slug", "bench-small", "--responses", str(SMALL))
     manage("bench_data", "--slug", "bench-large", "--responses", str(LARGE))
     figures = dashboard_figures()
     figures.update(alert_figures())
-    for name in ("submission_ratio", "dispatch_ratio", "worker_peak_mb"):
+    figures.update(submission_figures())
+    for name in ("dispatch_ratio", "worker_peak_mb"):
         figures[name] = {"value": None, "note": "not measured yet"}
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
