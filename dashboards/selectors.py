@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from contacts.models import Segment
 from contacts.selectors import contact_filter
-from nps_platform.nps_math import change_is_significant, score_from_histogram
+from nps_platform.nps_math import change_is_significant, score_from_categories, score_from_histogram
 from organizations.models import Department, Employee, EmployeeVisibility, Organization, Role
+from organizations.selectors import department_subtree
 from responses.models import Response
 from surveys.models import Survey, SurveyKind
 
@@ -84,15 +85,6 @@ def filters_from(params, *, organization: Organization) -> Filters:
                    segment_id=number("segment"), every="month" if params.get("every") == "month" else "week")
 
 
-def subtree(department_ids: set[int]) -> set[int]:
-    departments = list(Department.objects.only("pk", "parent_id"))
-    ids, frontier = set(department_ids), set(department_ids)
-    while frontier:
-        frontier = {d.pk for d in departments if d.parent_id in frontier} - ids
-        ids |= frontier
-    return ids
-
-
 @dataclass
 class Scope:
     """Who is looking: what they may see of departments and employees."""
@@ -107,7 +99,7 @@ def scope_for(membership) -> Scope:
     visibility = organization.employee_visibility
     own = set(Employee.objects.filter(user_id=membership.user_id).values_list("pk", flat=True))
     if membership.role == Role.MANAGER:
-        departments = subtree(set(membership.departments.values_list("pk", flat=True)))
+        departments = department_subtree(membership.departments.values_list("pk", flat=True))
         see = visibility in (EmployeeVisibility.MANAGERS, EmployeeVisibility.EMPLOYEE_AND_MANAGERS,
                              EmployeeVisibility.ALL_MEMBERS)
         return Scope(departments, see, own)
@@ -124,7 +116,7 @@ class Dashboard:
         self.tz = zoneinfo.ZoneInfo(organization.time_zone)
         restricted = {filters.department_id} if filters.department_id else None
         if restricted is not None:
-            restricted = subtree(restricted)
+            restricted = department_subtree(restricted)
         if scope.department_ids is not None:
             restricted = scope.department_ids if restricted is None else restricted & scope.department_ids
         self.department_ids = restricted
@@ -308,8 +300,6 @@ class Dashboard:
                 sub = walk(d.pk, depth + 1)
                 counts = [sub[0] + (own.promoters if own else 0), sub[1] + (own.passives if own else 0),
                           sub[2] + (own.detractors if own else 0)]
-                from nps_platform.nps_math import score_from_categories
-
                 out[position] = {"department": d, "depth": depth, "score": score_from_categories(*counts)}
                 total = [a + b for a, b in zip(total, counts, strict=True)]
             return total

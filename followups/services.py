@@ -11,6 +11,7 @@ import random
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -211,8 +212,6 @@ def case_update(*, case: Case, by: User, status: str | None = None, owner: User 
         changes.append("owner")
     if status and status != case.status:
         if status in (Case.Status.RESOLVED, Case.Status.CLOSED) and not (reason or case.reason):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError("Give a reason when resolving or closing a case.")
         CaseEvent.objects.create(organization=case.organization, case=case, kind=CaseEvent.Kind.STATUS, actor=by,
                                  text=f"{case.get_status_display()} → {Case.Status(status).label}"
@@ -235,8 +234,6 @@ def case_reply(*, case: Case, by: User, text: str) -> Case:
     timeline."""
     response = case.response
     if response.survey.is_anonymous or response.contact is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError("This answer is anonymous: there is nobody to reply to.")
     organization = case.organization
     mail_render_and_send(
@@ -443,6 +440,7 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
 
     from nps_platform.nps_math import category_counts, nps
     from organizations.models import Department, Employee, EmployeeVisibility
+    from organizations.selectors import department_subtree
 
     from .models import DigestSend
 
@@ -461,7 +459,7 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
                       .exclude(email=""))
         if not people or DigestSend.objects.filter(department=department, week=week).exists():
             continue
-        subtree = _subtree_ids(department, departments)
+        subtree = department_subtree({department.pk}, departments)
         responses = list(Response.objects.filter(department_id__in=subtree, created_at__gte=since,
                                                  survey__kind="cnps")
                          .select_related("employee", "survey").order_by("-created_at"))
@@ -487,21 +485,11 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
     return sent
 
 
-def _subtree_ids(root, departments) -> set[int]:
-    ids, frontier = {root.pk}, [root.pk]
-    while frontier:
-        children = [d.pk for d in departments if d.parent_id in frontier]
-        ids.update(children)
-        frontier = children
-    return ids
-
 
 def case_resurvey(*, case: Case, by: User, days: int = 14):
     """Asks the customer again, `days` after now, once the case is resolved: the survey goes out
     through the organization's re-survey campaign for it (a triggered campaign, made on first
     use, with no quiet period, since this follow-up is the point)."""
-    from django.core.exceptions import ValidationError
-
     from distribution.models import Campaign
     from distribution.services import trigger_event
 

@@ -73,3 +73,15 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+def department_subtree(department_ids, departments=None) -> set[int]:
+    """The given departments and every team inside them, at any depth. Pass `departments`
+    (objects with pk and parent_id) when the caller has them already."""
+    if departments is None:
+        departments = list(Department.objects.only("pk", "parent_id"))
+    ids, frontier = set(department_ids), set(department_ids)
+    while frontier:
+        frontier = {d.pk for d in departments if d.parent_id in frontier} - ids
+        ids |= frontier
+    return ids

@@ -10,19 +10,6 @@ from .models import Response
 FILTER_KEYS = ("survey", "category", "channel", "q")
 
 
-def managed_department_ids(membership) -> set[int]:
-    """A manager's departments and every team inside them."""
-    from organizations.models import Department
-
-    departments = list(Department.objects.only("pk", "parent_id"))
-    ids = set(membership.departments.values_list("pk", flat=True))
-    frontier = set(ids)
-    while frontier:
-        frontier = {d.pk for d in departments if d.parent_id in frontier} - ids
-        ids |= frontier
-    return ids
-
-
 def small_anonymous_surveys(*, threshold: int) -> set[int]:
     """Employee surveys with fewer answers than the anonymity threshold: their comments stay
     hidden, since a handful of answers can point to a person."""
@@ -37,7 +24,9 @@ def small_anonymous_surveys(*, threshold: int) -> set[int]:
 def response_list(*, filters: dict, membership=None) -> QuerySet[Response]:
     qs = Response.objects.select_related("survey", "contact", "department").order_by("-created_at")
     if membership is not None and membership.role == "manager":
-        qs = qs.filter(department_id__in=managed_department_ids(membership))
+        from organizations.selectors import department_subtree
+
+        qs = qs.filter(department_id__in=department_subtree(membership.departments.values_list("pk", flat=True)))
     if (survey := filters.get("survey")) and str(survey).isdigit():
         qs = qs.filter(survey_id=survey)
     if category := filters.get("category"):

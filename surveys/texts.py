@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import CATEGORIES, Choice, Question, QuestionType, ReviewLink, Survey
+from .models import CATEGORIES, Question, QuestionType, Survey
 
 FIELD_LABELS = {
     "text": _("question"),
@@ -150,5 +150,3 @@ def resolve(texts: dict, language: str, default_language: str, field: str | None
 
     return pick(language) or pick(default_language)
 
-
-__all__ = ["Choice", "Problem", "ReviewLink", "TextSlot", "resolve", "survey_problems", "survey_text_slots"]
