@@ -24,7 +24,8 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 def _clean(text: str) -> str:
     return text.translate(_CONTROL).strip()
-# After commit: response_id, organization_id, survey_id, created_at, created (bool), deleted (bool)
+# After commit: response_id, organization_id, survey_id, created_at, created (bool), deleted (bool),
+# time_zone (the organization's, or None when the sender did not have it loaded)
 response_saved = Signal()
 
 
@@ -100,9 +101,11 @@ def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, s
 def _announce(response: Response, created: bool, deleted: bool = False) -> None:
     response_id, organization_id = response.pk, response.organization_id
     survey_id, created_at = response.survey_id, response.created_at
+    # The organization's time zone (for the answer's day) when it is at hand, saving a lookup.
+    time_zone = response.organization.time_zone if Response.organization.is_cached(response) else None
     transaction.on_commit(lambda: response_saved.send(
         sender=Response, response_id=response_id, organization_id=organization_id, survey_id=survey_id,
-        created_at=created_at, created=created, deleted=deleted))
+        created_at=created_at, created=created, deleted=deleted, time_zone=time_zone))
 
 
 @transaction.atomic
@@ -149,22 +152,9 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
                            score_only: bool = False) -> tuple[Response, bool]:
     """A response from the survey's public link. `previous` is this browser's earlier response
     (from its signed cookie): it is updated rather than counted twice."""
-    with transaction.atomic():
-        if previous is not None:
-            previous = Response.objects.select_for_update().filter(pk=previous.pk, survey=survey).first()
+    if previous is None:  # a first answer is one INSERT: no transaction to open around it
         if score_only:
-            submission = Submission(score=submission.score, answers=previous.answers if previous else {})
-        if previous is not None:
-            changed = _update(previous, version=version, shown=shown, submission=submission)
-            moved = False  # a new department or employee changes the breakdowns, not the answer
-            for name, value in (("department", department), ("employee", employee)):
-                if value is not None and getattr(previous, f"{name}_id") != value.pk:
-                    setattr(previous, name, value)
-                    previous.save(update_fields=[name])
-                    moved = True
-            if changed or moved:
-                _announce(previous, created=False)
-            return previous, changed or moved
+            submission = Submission(score=submission.score)
         response = Response.objects.create(
             organization=survey.organization, survey=survey, version=version, channel=channel,
             department=department or (employee.department if employee else None), employee=employee,
@@ -173,4 +163,22 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
             comment=_comment(shown, submission.answers),
         )
         _announce(response, created=True)
-    return response, True
+        return response, True
+    with transaction.atomic():
+        previous = Response.objects.select_for_update().filter(pk=previous.pk, survey=survey).first()
+        if previous is None:  # erased meanwhile: this browser answers afresh
+            return response_record_public(survey=survey, version=version, shown=shown, submission=submission,
+                                          channel=channel, department=department, employee=employee,
+                                          score_only=score_only)
+        if score_only:
+            submission = Submission(score=submission.score, answers=previous.answers)
+        changed = _update(previous, version=version, shown=shown, submission=submission)
+        moved = False  # a new department or employee changes the breakdowns, not the answer
+        for name, value in (("department", department), ("employee", employee)):
+            if value is not None and getattr(previous, f"{name}_id") != value.pk:
+                setattr(previous, name, value)
+                previous.save(update_fields=[name])
+                moved = True
+        if changed or moved:
+            _announce(previous, created=False)
+        return previous, changed or moved

@@ -255,7 +255,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache (rate limits) --------------------------------------------------------------------
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {"default": {"BACKEND": "nps_platform.counters.RedisCache", "LOCATION": REDIS_URL}
           if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Product defaults -----------------------------------------------------------------------
@@ -266,6 +266,8 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # Webhooks to private, loopback or link-local addresses are refused unless this is on.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 MEMBER_INVITATION_DAYS = 14
+# Answers to one survey and day within this many seconds share one rollup recount (0: one each).
+ROLLUP_REFRESH_DELAY = env.int("ROLLUP_REFRESH_DELAY", default=2)
 
 LOGGING = {
     "version": 1,

@@ -27,4 +27,7 @@ CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{os.urandom(4).hex()}"  #
 # Unit and view tests run tasks inline; tests whose behaviour depends on the worker start a
 # real one (tests/conftest.py: celery_worker_process), which turns this off.
 CELERY_TASK_ALWAYS_EAGER = True
+# Inline tasks ignore countdowns, so the rollups are recounted per answer here; the shared
+# recount is tested with a real worker (tests/dashboards/test_rollup_coalescing.py).
+ROLLUP_REFRESH_DELAY = 0
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,51 @@
+"""The shared cache: Django's Redis backend keeping its clients, and expiring counters for
+rate limits."""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.core.cache.backends import redis as django_redis
+
+
+class _ClientKeepingRedisCacheClient(django_redis.RedisCacheClient):
+    """Django builds a new redis.Redis (with its ~170 response callbacks) for every cache call;
+    this keeps one per connection pool (they are thread-safe), which saves about 0.3 ms a call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ClientKeepingRedisCacheClient
+
+
+def window_hit(key: str, window: int) -> int:
+    """Counts one hit on `key` and returns the hits in its window (the window starts at the
+    first hit and lasts `window` seconds). On Redis: one round trip (INCR, and EXPIRE only when
+    the key has none), where Django's add/incr take three."""
+    cache = caches["default"]
+    if isinstance(cache, django_redis.RedisCache):
+        full_key = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full_key, write=True)  # Django's own Redis client for the key
+        with client.pipeline(transaction=False) as pipe:
+            pipe.incr(full_key)
+            pipe.expire(full_key, window, nx=True)
+            count, _ = pipe.execute()
+        return count
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return 1
