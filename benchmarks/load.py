@@ -1,6 +1,8 @@
-"""A separate load process: C concurrent clients POST answers to a public survey link for T
-seconds, each answer a new browser (no cookie). Prints JSON: requests, errors, per-second rate
-and latency percentiles. Only for 127.0.0.1."""
+"""The fallback load process when wrk is not installed (wrk costs far less CPU per request on a
+machine the server shares): C concurrent clients POST answers to a public survey link for T
+seconds, each answer a new browser (no cookie) with a comment unique to it
+("bench-<client>-<n>"), like benchmarks/submit.lua. Prints the same JSON line as that script.
+Only for 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,33 +15,35 @@ import urllib.parse
 
 
 def main(port: int, path: str, clients: int, seconds: float) -> None:
-    body = urllib.parse.urlencode({"score": "9", "q-reason": "Benchmark answer", "lang": "da"})
     latencies: list[float] = []
-    errors = [0]
+    errors = {"socket": 0, "status": 0}
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
-    def run():
+    def run(client: int):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
         while time.perf_counter() < stop:
+            n += 1
+            body = urllib.parse.urlencode({"score": "9", "lang": "da", "q-reason": f"bench-{client}-{n}"})
             started = time.perf_counter()
             try:
                 connection.request("POST", path, body=body,
                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
                 response = connection.getresponse()
                 response.read()
-                ok = response.status == 302
+                kind = None if response.status == 302 else "status"
             except OSError:
-                ok = False
+                kind = "socket"
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             with lock:
-                if ok:
+                if kind is None:
                     latencies.append(time.perf_counter() - started)
                 else:
-                    errors[0] += 1
+                    errors[kind] += 1
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
+    threads = [threading.Thread(target=run, args=(i + 1,)) for i in range(clients)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -51,8 +55,9 @@ def main(port: int, path: str, clients: int, seconds: float) -> None:
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 4) if latencies else None
 
-    print(json.dumps({"requests": len(latencies), "errors": errors[0], "seconds": round(elapsed, 2),
-                      "per_second": round(len(latencies) / elapsed, 1), "p50_s": pct(0.5), "p99_s": pct(0.99)}))
+    print(json.dumps({"requests": len(latencies) + errors["status"], "socket_errors": errors["socket"],
+                      "status_errors": errors["status"], "seconds": round(elapsed, 2),
+                      "p50_s": pct(0.5), "p99_s": pct(0.99)}))
 
 
 if __name__ == "__main__":

@@ -13,29 +13,30 @@ import random
 import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import IntegrityError, transaction
+from django.db import connection as db
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Suppression
 from contacts.selectors import contact_filter
-from nps_platform.mail import email_message_render
 from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import nonce_make, token_from_nonce, token_hash
 from organizations.models import Employee, Organization, User
 from organizations.services import audit_record
 from surveys.models import SurveyStatus
-from surveys.presentation import survey_shown
 
+from .emails import invitation_email, invitation_prebuilt
 from .models import Campaign, EmailSend, Invitation
 
 log = logging.getLogger(__name__)
 
 SEND_BATCH = 100
+CLAIM_CHUNK = 20  # messages claimed (and marked sent) with one statement
+RUN_CHUNK = 2000  # people per statement when a campaign run makes its invitations
 MAX_ATTEMPTS = 5
 ENQUEUE_LEASE = dt.timedelta(minutes=10)
 STALE_CLAIM = dt.timedelta(minutes=15)
@@ -115,7 +116,8 @@ def audience_contacts(*, campaign: Campaign):
 
 def audience_eligible(*, campaign: Campaign, now: dt.datetime) -> list:
     """The people this run may invite: not suppressed, not invited by this campaign already,
-    and (contacts) not surveyed within the quiet period by any survey."""
+    and (contacts) not surveyed within the quiet period by any survey. Employees as objects,
+    contacts as their ids, in id order."""
     suppressed = _suppressed_emails()
     if campaign.audience == Campaign.Audience.EMPLOYEES:
         already = set(Invitation.objects.filter(campaign=campaign).values_list("employee_id", flat=True))
@@ -125,7 +127,9 @@ def audience_eligible(*, campaign: Campaign, now: dt.datetime) -> list:
     qs = (audience_contacts(campaign=campaign)
           .filter(Q(last_invited_at__isnull=True) | Q(last_invited_at__lt=quiet_since))
           .exclude(invitations__campaign=campaign))
-    return [c for c in qs.order_by("pk") if c.email.lower() not in suppressed]
+    # Contacts as their ids: an audience of 100 000 is a list of ints, not of model instances.
+    return [pk for pk, email in qs.order_by("pk").values_list("pk", "email").iterator(chunk_size=RUN_CHUNK)
+            if email.lower() not in suppressed]
 
 
 def _morning_slots(*, organization: Organization, start: dt.datetime, end: dt.datetime, count: int,
@@ -160,29 +164,68 @@ def _language_for(person, definition: dict) -> str:
     return language if language in definition["languages"] else definition["default_language"]
 
 
+def _invitation_values(campaign: Campaign, person, definition: dict, scheduled_for: dt.datetime) -> dict:
+    is_employee = isinstance(person, Employee)
+    nonce = nonce_make()
+    return {
+        "contact_id": None if is_employee else person.pk, "employee_id": person.pk if is_employee else None,
+        "email": person.email.lower(), "language": _language_for(person, definition), "token_nonce": nonce,
+        "token_hash": token_hash(token_from_nonce(organization_id=campaign.organization_id, nonce=nonce)),
+        "scheduled_for": scheduled_for,
+        "expires_at": scheduled_for + dt.timedelta(days=campaign.link_valid_days),
+    }
+
+
 def _invitation_for(campaign: Campaign, person, definition: dict, scheduled_for: dt.datetime,
                     **extra) -> Invitation:
-    is_employee = isinstance(person, Employee)
-    return Invitation(
-        organization=campaign.organization, campaign=campaign, survey=campaign.survey,
-        contact=None if is_employee else person, employee=person if is_employee else None,
-        email=person.email.lower(), language=_language_for(person, definition),
-        token_nonce=(nonce := nonce_make()),
-        token_hash=token_hash(token_from_nonce(organization_id=campaign.organization_id, nonce=nonce)),
-        scheduled_for=scheduled_for,
-        expires_at=scheduled_for + dt.timedelta(days=campaign.link_valid_days), **extra,
-    )
+    values = _invitation_values(campaign, person, definition, scheduled_for)
+    is_employee = values.pop("employee_id") is not None
+    values.pop("contact_id")
+    return Invitation(organization=campaign.organization, campaign=campaign, survey=campaign.survey,
+                      contact=None if is_employee else person, employee=person if is_employee else None,
+                      **values, **extra)
+
+
+_INVITATION_COLUMNS = ("contact_id", "employee_id", "email", "language", "token_nonce", "token_hash",
+                       "scheduled_for", "expires_at")
+_INVITATION_TYPES = ("bigint", "bigint", "text", "text", "text", "text", "timestamptz", "timestamptz")
 
 
 def invitations_create(*, campaign: Campaign, people: list, slots: list[dt.datetime]) -> int:
+    """Invitations for `people` (employees, or contact ids) at `slots`, RUN_CHUNK at a time: the
+    contacts of a chunk are read in one query, their invitations written with one INSERT (an
+    existing invitation for the campaign and person is left as it is) and their quiet period
+    started with one UPDATE. Returns how many invitations were made."""
     definition = campaign.survey.current_version.definition
-    invitations = [_invitation_for(campaign, p, definition, s) for p, s in zip(people, slots, strict=True)]
-    created = Invitation.objects.bulk_create(invitations, batch_size=1000, ignore_conflicts=True)
-    # The quiet period starts when a survey is on its way (one statement per 1 000 contacts).
-    contacts = [Contact(pk=p.pk, last_invited_at=s) for p, s in zip(people, slots, strict=True)
-                if isinstance(p, Contact)]
-    Contact.objects.bulk_update(contacts, ["last_invited_at"], batch_size=1000)
-    return len(created)
+    organization_id = campaign.organization_id
+    columns = ", ".join(_INVITATION_COLUMNS)
+    arrays = ", ".join(f"%s::{t}[]" for t in _INVITATION_TYPES)
+    count = 0
+    for start in range(0, len(people), RUN_CHUNK):
+        chunk, chunk_slots = people[start:start + RUN_CHUNK], slots[start:start + RUN_CHUNK]
+        if chunk and isinstance(chunk[0], int):
+            found = {c.pk: c for c in Contact.objects.filter(pk__in=chunk).only("pk", "email", "language")}
+            chunk = [found.get(pk) for pk in chunk]
+        rows = [(p, s) for p, s in zip(chunk, chunk_slots, strict=True) if p is not None]
+        values = [_invitation_values(campaign, p, definition, s) for p, s in rows]
+        created_at = timezone.now()
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Invitation._meta.db_table} (organization_id, campaign_id, survey_id, {columns}, "  # noqa: S608
+                f"status, external_id, last_error, created_at) SELECT %s, %s, %s, {columns}, %s, '', '', %s "
+                f"FROM unnest({arrays}) AS v({columns}) ON CONFLICT DO NOTHING",
+                [organization_id, campaign.pk, campaign.survey_id, Invitation.Status.SCHEDULED, created_at,
+                 *([v[c] for v in values] for c in _INVITATION_COLUMNS)])
+            count += cursor.rowcount
+            # The quiet period starts when a survey is on its way.
+            contacts = [(p.pk, s) for p, s in rows if isinstance(p, Contact)]
+            if contacts:
+                cursor.execute(
+                    f"UPDATE {Contact._meta.db_table} AS c SET last_invited_at = v.at "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
+                    "WHERE c.id = v.id AND c.organization_id = %s",
+                    [[pk for pk, _ in contacts], [at for _, at in contacts], organization_id])
+    return count
 
 
 def _next_period_start(campaign: Campaign, after: dt.datetime) -> dt.datetime:
@@ -306,7 +349,12 @@ def _claim(qs, lease_field: str, now: dt.datetime, limit: int) -> dict[int, list
     return by_org
 
 
-def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = 20000) -> int:
+# Emails handed to the workers per tick (a minute). ENQUEUE_LEASE must outlast sending them:
+# 100 000 at ~300 a second take about six minutes. A bigger campaign spreads over ticks.
+ENQUEUE_LIMIT = 100_000
+
+
+def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LIMIT) -> int:
     from .tasks import invitations_send
 
     now = now or timezone.now()
@@ -360,72 +408,61 @@ def distribution_tick(*, now: dt.datetime | None = None) -> dict:
 
 # --- Sending ----------------------------------------------------------------------------------
 
-def invitation_link(invitation: Invitation, **query) -> str:
-    token = token_from_nonce(organization_id=invitation.organization_id, nonce=invitation.token_nonce)
-    url = settings.SITE_URL.rstrip("/") + reverse("respond", kwargs={"token": token})
-    if query:
-        from urllib.parse import urlencode
-
-        url += "?" + urlencode(query)
-    return url
-
-
-def unsubscribe_link(invitation: Invitation) -> str:
-    token = token_from_nonce(organization_id=invitation.organization_id, nonce=invitation.token_nonce)
-    return settings.SITE_URL.rstrip("/") + reverse("unsubscribe", kwargs={"token": token})
-
-
-def invitation_email(*, invitation: Invitation, kind: str):
-    """The email for one invitation, in its language: the question and the 0–10 buttons inside,
-    each a link that opens the survey with that score chosen; a plain-text part; one-click
-    unsubscribe headers (RFC 8058) and a footer link."""
-    organization = invitation.organization
-    definition = invitation.survey.current_version.definition
-    shown = survey_shown(definition=definition, language=invitation.language, category=None)
-    person = invitation.contact or invitation.employee
-    unsubscribe = unsubscribe_link(invitation)
-    context = {
-        "organization": organization, "shown": shown, "kind": kind, "company": definition.get("company"),
-        "name": (getattr(person, "name", "") or "").split(" ")[0] if person else "",
-        "link": invitation_link(invitation),
-        "score_links": [(n, invitation_link(invitation, score=n)) for n in range(11)],
-        "unsubscribe": unsubscribe, "expires_at": invitation.expires_at,
-        "logo_url": settings.SITE_URL.rstrip("/") + organization.logo.url if organization.logo else "",
-        "anonymous": definition.get("anonymous", False),
-    }
-    campaign = invitation.campaign
-    from_name = campaign.sender_name or organization.name
-    from_address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">").strip()
-    message = email_message_render(
-        to=[invitation.email], template="emails/survey_invitation", context=context, language=invitation.language,
-        subject_template="emails/survey_invitation_subject.txt",
-        from_email=f"{from_name} <{from_address}>",
-        reply_to=[campaign.reply_to] if campaign.reply_to else None,
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "X-NPS-Invitation": f"{invitation.organization_id}-{invitation.pk}"},
-    )
-    message.metadata = {"organization_id": invitation.organization_id, "invitation_id": invitation.pk}
-    return message
-
-
-def _claim_send(invitation: Invitation, kind: str, now: dt.datetime) -> EmailSend | None:
-    """The one EmailSend row for (invitation, kind), claimed for sending, or None when it was
-    sent already or is being sent. A row waiting to retry is taken as it is: the tick enqueues
-    retries only when their time has come, and the row lock lets one worker win."""
-    try:
+def _claim_sends(organization: Organization, invitations: list[Invitation], kind: str,
+                 now: dt.datetime) -> dict[int, EmailSend]:
+    """The EmailSend rows for these invitations, claimed for sending (committed), by invitation
+    id; an invitation whose row exists already is left out — sent, or being sent — unless the
+    row waits to retry. New rows are claimed with one INSERT … ON CONFLICT DO NOTHING: the rows
+    it returns are ours. A row waiting to retry is taken as it is: the tick enqueues retries only
+    when their time has come, and the row lock lets one worker win."""
+    claimed_at = timezone.now()
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EmailSend._meta.db_table} "  # noqa: S608 - our own table name
+            "(organization_id, invitation_id, kind, status, attempts, claimed_at, message_id, error) "
+            "SELECT %s, i, %s, %s, 1, %s, '', '' FROM unnest(%s::bigint[]) AS i "
+            "ON CONFLICT ON CONSTRAINT emailsend_unique_kind DO NOTHING RETURNING id, invitation_id",
+            [organization.pk, kind, EmailSend.Status.SENDING, claimed_at, [i.pk for i in invitations]])
+        created = dict((invitation_id, pk) for pk, invitation_id in cursor.fetchall())
+    claims = {}
+    for invitation in invitations:
+        if invitation.pk in created:
+            claims[invitation.pk] = EmailSend(pk=created[invitation.pk], organization=organization,
+                                              invitation=invitation, kind=kind, status=EmailSend.Status.SENDING,
+                                              attempts=1, claimed_at=claimed_at)
+            continue
         with transaction.atomic():
-            return EmailSend.objects.create(organization=invitation.organization, invitation=invitation, kind=kind,
-                                            status=EmailSend.Status.SENDING, attempts=1)
-    except IntegrityError:
-        pass
-    with transaction.atomic():
-        send = EmailSend.objects.select_for_update(skip_locked=True).filter(
-            invitation=invitation, kind=kind, status=EmailSend.Status.RETRY).first()
-        if send is None:
-            return None
-        send.status, send.attempts, send.claimed_at = EmailSend.Status.SENDING, send.attempts + 1, now
-        send.save(update_fields=["status", "attempts", "claimed_at"])
-        return send
+            send = EmailSend.objects.select_for_update(skip_locked=True).filter(
+                invitation=invitation, kind=kind, status=EmailSend.Status.RETRY).first()
+            if send is None:
+                continue
+            send.status, send.attempts, send.claimed_at = EmailSend.Status.SENDING, send.attempts + 1, now
+            send.save(update_fields=["status", "attempts", "claimed_at"])
+            claims[invitation.pk] = send
+    return claims
+
+
+def _mark_sent(organization: Organization, sent: list[tuple[int, int, dt.datetime, str]], kind: str) -> None:
+    """(send id, invitation id, sent at, message id) → the sends and their invitations marked
+    sent, two statements in one transaction."""
+    if not sent:
+        return
+    send_ids, invitation_ids, times, message_ids = (list(column) for column in zip(*sent, strict=True))
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {EmailSend._meta.db_table} AS s SET status = %s, sent_at = v.sent_at, error = '', "  # noqa: S608
+            "message_id = v.message_id FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[]) "
+            "AS v(id, sent_at, message_id) WHERE s.id = v.id AND s.organization_id = %s",
+            [EmailSend.Status.SENT, send_ids, times, message_ids, organization.pk])
+        if kind == EmailSend.Kind.INVITATION:
+            assignments, params = "status = %s, sent_at = v.sent_at, last_error = ''", [Invitation.Status.SENT]
+        else:
+            assignments, params = "reminder_sent_at = v.sent_at", []
+        cursor.execute(
+            f"UPDATE {Invitation._meta.db_table} AS i SET {assignments} "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, sent_at) "
+            "WHERE i.id = v.id AND i.organization_id = %s",
+            [*params, invitation_ids, times, organization.pk])
 
 
 def _still_wanted(invitation: Invitation, kind: str, suppressed: set[str], now: dt.datetime) -> str | None:
@@ -444,63 +481,79 @@ def _still_wanted(invitation: Invitation, kind: str, suppressed: set[str], now: 
     return None
 
 
+def _send_one(connection, invitation: Invitation, kind: str, cache: dict) -> str:
+    """Sends one invitation over the open connection; returns its message id. Over SMTP the
+    message goes as ready bytes from the batch's skeleton (distribution.emails) when it can."""
+    if isinstance(connection, SMTPBackend):
+        prebuilt = invitation_prebuilt(invitation=invitation, kind=kind, cache=cache)
+        if prebuilt is not None:
+            connection.connection.sendmail(prebuilt.envelope_from, [prebuilt.to], prebuilt.data)
+            return prebuilt.message_id
+    message = invitation_email(invitation=invitation, kind=kind, cache=cache)
+    message.connection = connection
+    message.send()
+    return getattr(getattr(message, "anymail_status", None), "message_id", None) or message.extra_headers["Message-ID"]
+
+
 def invitations_send(*, organization: Organization, invitation_ids: list[int], kind: str) -> dict:
-    """Sends a batch over one SMTP connection. Each message is claimed (a committed EmailSend
-    row) before it goes out and marked sent after; an SMTP error sets it to retry with backoff,
-    up to MAX_ATTEMPTS, then failed."""
+    """Sends a batch over one SMTP connection, CLAIM_CHUNK messages at a time: each chunk's
+    messages are claimed (committed EmailSend rows, one statement) before any of them goes out,
+    and marked sent together after (one transaction). An SMTP error sets that message to retry
+    with backoff, up to MAX_ATTEMPTS, then failed. A worker killed mid-chunk leaves at most the
+    chunk claimed: the tick marks those failed, never sends them twice."""
     now = timezone.now()
     suppressed = _suppressed_emails()
     invitations = (Invitation.objects.filter(pk__in=invitation_ids)
                    .select_related("campaign", "survey__current_version", "contact", "employee", "organization"))
     result = {"sent": 0, "skipped": 0, "failed": 0}
+    wanted = []
+    for invitation in invitations:
+        reason = _still_wanted(invitation, kind, suppressed, now)
+        if reason is None:
+            wanted.append(invitation)
+            continue
+        if kind == EmailSend.Kind.INVITATION and reason in ("suppressed", "cancelled", "expired"):
+            Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SCHEDULED).update(
+                status=Invitation.Status.CANCELLED, last_error=reason)
+        result["skipped"] += 1
     connection = get_connection()
     connection_open = False
+    render_cache: dict = {}
     try:
-        for invitation in invitations:
-            reason = _still_wanted(invitation, kind, suppressed, now)
-            if reason is not None:
-                if kind == EmailSend.Kind.INVITATION and reason in ("suppressed", "cancelled", "expired"):
-                    Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SCHEDULED).update(
-                        status=Invitation.Status.CANCELLED, last_error=reason)
-                result["skipped"] += 1
-                continue
-            send = _claim_send(invitation, kind, now)
-            if send is None:
-                result["skipped"] += 1
-                continue
+        for start in range(0, len(wanted), CLAIM_CHUNK):
+            chunk = wanted[start:start + CLAIM_CHUNK]
+            claims = _claim_sends(organization, chunk, kind, now)
+            sent: list[tuple[int, int, dt.datetime, str]] = []
             try:
-                message = invitation_email(invitation=invitation, kind=kind)
-                if not connection_open:
-                    connection.open()  # one connection for the whole batch
-                    connection_open = True
-                message.connection = connection
-                message.send()
-            except Exception as exc:  # SMTP and provider errors alike: retry, then give up visibly
-                log.warning("send failed for invitation %s: %s", invitation.pk, exc)
-                connection.close()
-                connection_open = False
-                final = send.attempts >= MAX_ATTEMPTS
-                send.status = EmailSend.Status.FAILED if final else EmailSend.Status.RETRY
-                send.error = f"{exc.__class__.__name__}: {exc}"[:500]
-                send.next_attempt_at = None if final else now + dt.timedelta(
-                    seconds=60 * 2 ** (send.attempts - 1) * random.uniform(0.8, 1.2))
-                send.save(update_fields=["status", "error", "next_attempt_at"])
-                if final and kind == EmailSend.Kind.INVITATION:
-                    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED,
-                                                                       last_error=send.error)
-                result["failed"] += 1
-                continue
-            sent_at = timezone.now()
-            send.status, send.sent_at, send.error = EmailSend.Status.SENT, sent_at, ""
-            send.message_id = (getattr(getattr(message, "anymail_status", None), "message_id", None)
-                               or message.extra_headers["Message-ID"])[:255]
-            send.save(update_fields=["status", "sent_at", "error", "message_id"])
-            if kind == EmailSend.Kind.INVITATION:
-                Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.SENT, sent_at=sent_at,
-                                                                   last_error="")
-            else:
-                Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=sent_at)
-            result["sent"] += 1
+                for invitation in chunk:
+                    send = claims.get(invitation.pk)
+                    if send is None:
+                        result["skipped"] += 1
+                        continue
+                    try:
+                        if not connection_open:
+                            connection.open()  # one connection for the whole batch
+                            connection_open = True
+                        message_id = _send_one(connection, invitation, kind, render_cache)
+                    except Exception as exc:  # SMTP and provider errors alike: retry, then give up visibly
+                        log.warning("send failed for invitation %s: %s", invitation.pk, exc)
+                        connection.close()
+                        connection_open = False
+                        final = send.attempts >= MAX_ATTEMPTS
+                        send.status = EmailSend.Status.FAILED if final else EmailSend.Status.RETRY
+                        send.error = f"{exc.__class__.__name__}: {exc}"[:500]
+                        send.next_attempt_at = None if final else now + dt.timedelta(
+                            seconds=60 * 2 ** (send.attempts - 1) * random.uniform(0.8, 1.2))
+                        send.save(update_fields=["status", "error", "next_attempt_at"])
+                        if final and kind == EmailSend.Kind.INVITATION:
+                            Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.FAILED,
+                                                                               last_error=send.error)
+                        result["failed"] += 1
+                        continue
+                    sent.append((send.pk, invitation.pk, timezone.now(), message_id[:255]))
+                    result["sent"] += 1
+            finally:
+                _mark_sent(organization, sent, kind)
     finally:
         connection.close()
     return result

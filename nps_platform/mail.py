@@ -25,8 +25,16 @@ def email_message_render(*, to: list[str], template: str, context: dict, subject
         html = render_to_string(f"{template}.html", context)
         if subject_template:
             subject = " ".join(render_to_string(subject_template, context).split())
+    return email_message_build(to=to, subject=subject, text=text, html=html, headers=headers, reply_to=reply_to,
+                               from_email=from_email)
+
+
+def email_message_build(*, to: list[str], subject: str, text: str, html: str, headers: dict | None = None,
+                        reply_to: list[str] | None = None, from_email: str | None = None) -> EmailMultiAlternatives:
+    """The message from its rendered parts (a text body and its HTML alternative), with a
+    Message-ID of our domain unless the headers carry one."""
     headers = dict(headers or {})
-    headers.setdefault("Message-ID", make_msgid(domain=_mail_domain()))
+    headers.setdefault("Message-ID", make_msgid(domain=mail_domain()))
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=to, headers=headers, reply_to=reply_to,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
@@ -35,7 +43,7 @@ def email_message_render(*, to: list[str], template: str, context: dict, subject
     return message
 
 
-def _mail_domain() -> str:
+def mail_domain() -> str:
     address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">")
     return address.rpartition("@")[2] or "localhost"
 

@@ -88,7 +88,8 @@ def invite(campaign_for):  # noqa: F811
     """invite(org, owner, survey, contact_or_employee) → a personal invitation (not emailed) and its path."""
     from django.utils import timezone
 
-    from distribution.services import _invitation_for, invitation_link
+    from distribution.emails import invitation_link
+    from distribution.services import _invitation_for
 
     campaigns = {}
 

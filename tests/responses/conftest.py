@@ -35,8 +35,9 @@ def personal_link(campaign_for):  # noqa: F811
     """personal_link(organization, owner, survey, email=..., language=..., **contact fields) →
     (invitation, path): runs a one-off campaign to a new contact and returns their link."""
     from contacts.models import Contact
+    from distribution.emails import invitation_link
     from distribution.models import Invitation
-    from distribution.services import distribution_tick, invitation_link
+    from distribution.services import distribution_tick
 
     def make(organization, owner, survey, email="kunde@x.dk", language="da", **fields):
         with tenant_context(organization):

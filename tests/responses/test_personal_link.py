@@ -368,8 +368,8 @@ def test_a_closed_survey_answers_410_and_a_paused_one_503(shop, personal_link, c
 
 def test_employee_survey_records_no_person_and_the_list_says_anonymous(make_org, published_survey, campaign_for,
                                                                         member_client):
+    from distribution.emails import invitation_link
     from distribution.models import Invitation
-    from distribution.services import invitation_link
     from organizations.models import Department, Employee, Organization
 
     organization, owner = make_org("Værkstedet ApS")

@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from nps_platform.tenancy import tenant_context
-from organizations.models import Department, Organization, User
-from organizations.services import organization_create
+from organizations.models import Department, Organization
+
+from ._bench import bench_organization, bench_survey
 
 
 class Command(BaseCommand):
@@ -37,28 +38,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{slug}: {responses} responses in {time.monotonic() - started:.1f} s")
 
     def _organization(self, slug: str) -> Organization:
-        existing = Organization.objects.filter(slug=slug).first()
-        if existing is not None:
-            with connection.cursor() as cursor:  # start clean: the benchmark owns this organization
-                for table in ("dashboards_rollup", "followups_alert", "followups_caseevent", "followups_case",
-                              "responses_responsechange", "responses_response"):
-                    cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [existing.pk])  # noqa: S608
-            return existing
-        owner = User.objects.filter(email=f"bench@{slug}.example").first() or User.objects.create_user(
-            email=f"bench@{slug}.example", password=None)
-        return organization_create(name=f"Benchmark {slug}", slug=slug, owner=owner)
+        return bench_organization(slug, clear=("dashboards_rollup", "followups_alert", "followups_caseevent",
+                                               "followups_case", "responses_responsechange", "responses_response"))
 
     def _survey(self, organization):
-        from surveys.models import Survey
-        from surveys.services import survey_create, survey_publish
-
-        survey = Survey.objects.filter(name="Benchmark survey").first()
-        if survey is None:
-            owner = User.objects.filter(memberships__organization=organization).first()
-            survey = survey_create(organization=organization, template="relationship", name="Benchmark survey",
-                                   default_language="da", by=owner)
-            survey_publish(survey=survey, by=owner)
-            survey.refresh_from_db()
+        survey = bench_survey(organization)
         departments = list(Department.objects.all())
         if not departments:
             with transaction.atomic():
