@@ -45,4 +45,5 @@ clean:
 bench: install
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'nps_bench'" | grep -q 1 || \
 		psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE nps_bench"
+	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): the submission load falls back to benchmarks/load.py"
 	$(BIN)/python benchmarks/run.py
