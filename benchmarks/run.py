@@ -179,13 +179,34 @@ def _load(port: int, path: str, clients: int, seconds: float) -> tuple[str, dict
     return "benchmarks/load.py", json.loads(run.stdout)
 
 
+def _serve_and_load(path: str, clients: int, seconds: float, workers: int,
+                    settings: str | None = None) -> tuple[str, dict]:
+    """gunicorn (sync workers) on a free port of 127.0.0.1, loaded from a separate process."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING"}
+    if settings:
+        env["DJANGO_SETTINGS_MODULE"] = settings
+    server = subprocess.Popen(  # noqa: S603 - our own server
+        [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        time.sleep(4)
+        return _load(port, path, clients, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4) -> dict:
     """Public-link answers per second through gunicorn, against single-row INSERT transactions
     per second into an equivalent table by pgbench with as many clients. Every answer carries a
     unique comment, so duplicates are counted in the table afterwards."""
     import re
     import shutil
-    import socket
     import tempfile
 
     import django
@@ -205,20 +226,8 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
     with tenant_context(organization):
         survey = Survey.objects.get(name="Benchmark survey")
         survey_public_link_set(survey=survey, enabled=True, ask_department=False, by=None)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(  # noqa: S603 - our own server
-        [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
     started_at = timezone.now()
-    try:
-        time.sleep(4)
-        tool, web = _load(port, f"/s/{survey.public_token}/", clients, seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    tool, web = _serve_and_load(f"/s/{survey.public_token}/", clients, seconds, workers)
     with tenant_context(organization):
         tagged = Response.objects.filter(survey=survey, created_at__gte=started_at, comment__startswith="bench-")
         created = tagged.count()
@@ -239,16 +248,23 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
          "-h", database["HOST"] or "127.0.0.1", "-p", str(database["PORT"] or 5432), "-U", database["USER"],
          database["NAME"]], capture_output=True, text=True, check=True)
     tps = float(re.search(r"tps = ([\d.]+)", pg.stdout).group(1))
+    # The floor: the same stack answering with a view that looks up and saves nothing.
+    _tool, floor = _serve_and_load("/floor/", clients, seconds, workers, settings="benchmarks.floor_settings")
+    floor_per_second = round((floor["requests"] - floor["status_errors"]) / floor["seconds"], 1)
     return {"submission_ratio": {
         "value": round(per_second / tps, 3), "goal": ">= 0.10 (no error, no duplicate)",
         "web": {**web, "load_tool": tool, "gunicorn_workers": workers, "per_second": per_second,
                 "errors": web["socket_errors"] + web["status_errors"], "responses_created": created,
                 "duplicates": duplicates, "in_flight_at_stop": created - duplicates - accepted},
-        "pgbench_tps": tps, "clients": clients}}
+        "pgbench_tps": tps, "clients": clients,
+        "django_floor": {"per_second": floor_per_second, "ratio_to_pgbench": round(floor_per_second / tps, 3),
+                         "p50_s": floor["p50_s"], "p99_s": floor["p99_s"],
+                         "what": "POST to a view that reads the form and redirects, same middleware and gunicorn"}}}
 
 
 def main() -> int:
     manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")  # served by whitenoise, as in production
     manage("bench_data", "--slug", "bench-small", "--responses", str(SMALL))
     manage("bench_data", "--slug", "bench-large", "--responses", str(LARGE))
     figures = dashboard_figures()

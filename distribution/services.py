@@ -352,6 +352,7 @@ def _claim(qs, lease_field: str, now: dt.datetime, limit: int) -> dict[int, list
 # Emails handed to the workers per tick (a minute). ENQUEUE_LEASE must outlast sending them:
 # 100 000 at ~300 a second take about six minutes. A bigger campaign spreads over ticks.
 ENQUEUE_LIMIT = 100_000
+CLAIM_SLICE = 5_000  # rows claimed per transaction while handing them out
 
 
 def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LIMIT) -> int:
@@ -373,17 +374,24 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LI
         .exclude(sends__kind=EmailSend.Kind.REMINDER)
     reminders = [r for r in reminders.values("pk", "sent_at", "campaign__reminder_after_days")
                  if r["sent_at"] + dt.timedelta(days=r["campaign__reminder_after_days"]) <= now]
+    reminders_due = base.filter(pk__in=[r["pk"] for r in reminders]).filter(
+        Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease))
     count = 0
-    for kind, claimed in (
-        (EmailSend.Kind.INVITATION, _claim(due_invitations.order_by("scheduled_for"), "enqueued_at", now, limit)),
-        (EmailSend.Kind.REMINDER, _claim(base.filter(pk__in=[r["pk"] for r in reminders]), "reminder_enqueued_at",
-                                         now, limit)),
+    for kind, qs, lease_field in (
+        (EmailSend.Kind.INVITATION, due_invitations.order_by("scheduled_for"), "enqueued_at"),
+        (EmailSend.Kind.REMINDER, reminders_due, "reminder_enqueued_at"),
     ):
-        for organization_id, ids in claimed.items():
-            for i in range(0, len(ids), SEND_BATCH):
-                chunk = ids[i:i + SEND_BATCH]
-                invitations_send.delay(organization_id=organization_id, invitation_ids=chunk, kind=kind)
-                count += len(chunk)
+        handed = 0
+        while handed < limit:  # a slice at a time: short transactions, and a worker's memory stays flat
+            claimed = _claim(qs, lease_field, now, min(CLAIM_SLICE, limit - handed))
+            if not claimed:
+                break
+            for organization_id, ids in claimed.items():
+                for i in range(0, len(ids), SEND_BATCH):
+                    chunk = ids[i:i + SEND_BATCH]
+                    invitations_send.delay(organization_id=organization_id, invitation_ids=chunk, kind=kind)
+                    handed += len(chunk)
+        count += handed
     # Retries whose time has come.
     retry = (EmailSend.objects.dangerously_unscoped()
              .filter(status=EmailSend.Status.RETRY, next_attempt_at__lte=now)

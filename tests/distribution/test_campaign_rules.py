@@ -66,6 +66,22 @@ def test_suppressed_addresses_are_never_emailed(org_with_survey, contacts_in, ca
     assert [m["To"] for m in smtp_sink.wait_for(1)] == ["keep@x.dk"]
 
 
+def test_a_tick_hands_out_a_big_campaign_in_slices_and_each_person_gets_one_email(
+        org_with_survey, contacts_in, campaign_for, smtp_sink, monkeypatch):
+    from distribution import services
+
+    monkeypatch.setattr(services, "CLAIM_SLICE", 3)  # seven people: slices of 3, 3 and 1
+    organization, owner, survey = org_with_survey
+    people = [(f"p{i}@x.dk", "da") for i in range(7)]
+    contacts_in(organization, people)
+    campaign_for(organization, owner, survey)
+    assert distribution_tick()["enqueued"] == 7
+    assert sorted(str(m["To"]) for m in smtp_sink.wait_for(7)) == sorted(email for email, _ in people)
+    assert distribution_tick()["enqueued"] == 0  # nothing handed out twice
+    assert len(smtp_sink.wait_for(8, timeout=1)) == 7
+    assert len(invitations(organization, status=Invitation.Status.SENT)) == 7
+
+
 def test_one_click_unsubscribe_takes_effect_at_once(org_with_survey, contacts_in, campaign_for, smtp_sink, client):
     organization, owner, survey = org_with_survey
     contacts_in(organization, [("a@x.dk", "da")])

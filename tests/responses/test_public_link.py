@@ -312,6 +312,37 @@ def test_closed_and_paused_surveys_on_the_public_link(public_survey):
     assert responses_of(organization) == []
 
 
+def test_the_public_link_follows_every_change_to_its_survey_and_organization(public_survey):
+    """Each process keeps the surveys its public links opened; any change to the survey, its
+    organization or its published version is seen by the very next answer."""
+    from surveys import services
+
+    organization, owner, survey, path = public_survey
+    assert "Cykelmageren" in page_text(Client().get(path))
+    organization.name = "Cykel & Sønner"
+    organization.save(update_fields=["name"])
+    assert "Cykel &amp; Sønner" in Client().get(path).content.decode()
+    with tenant_context(organization):
+        survey.refresh_from_db()
+        services.survey_settings_update(survey=survey, by=owner, name=survey.name, kind=survey.kind,
+                                        default_language="en", languages=["en", "da", "sv", "nb"],
+                                        company_name="Hjulmageren")
+        services.survey_publish(survey=survey, by=owner)
+    assert "Hjulmageren" in page_text(Client().get(path))
+    assert Client().post(path, answer()).status_code == 302
+    with tenant_context(organization):
+        survey.refresh_from_db()
+        services.survey_public_link_set(survey=survey, enabled=False, ask_department=False, by=owner)
+    assert Client().get(path).status_code == 404
+    assert Client().post(path, answer()).status_code == 404
+    organization.is_active = False
+    organization.save(update_fields=["is_active"])
+    with tenant_context(organization):
+        services.survey_public_link_set(survey=survey, enabled=True, ask_department=False, by=owner)
+    assert Client().get(path).status_code == 404
+    assert len(responses_of(organization)) == 1
+
+
 # --- Asking for the department ----------------------------------------------------------------
 
 def test_ask_department_stores_the_chosen_one_and_ignores_another_organizations(public_survey, org_b,
