@@ -10,6 +10,7 @@ the worker's peak memory meanwhile (benchmarks/dispatch.py). See docs/performanc
 from __future__ import annotations
 
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -107,12 +108,15 @@ def alert_figures(samples: int = 20) -> dict:
     from aiosmtpd.controller import Controller
 
     from followups.services import rules_ensure_defaults
+    from nps_platform.celery import app
     from nps_platform.tenancy import tenant_context
     from organizations.models import Organization
     from responses.services import Submission, response_record_public
     from surveys.models import Survey
     from surveys.presentation import survey_shown
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
+    app.control.purge()  # an idle worker: nothing left in the queue from an earlier, interrupted run
     arrived: list[float] = []
     lock = threading.Lock()
 
