@@ -208,6 +208,10 @@ def invitations_create(*, campaign: Campaign, people: list, slots: list[dt.datet
             chunk = [found.get(pk) for pk in chunk]
         rows = [(p, s) for p, s in zip(chunk, chunk_slots, strict=True) if p is not None]
         values = [_invitation_values(campaign, p, definition, s) for p, s in rows]
+        contacts = [(p.pk, s) for p, s in rows if isinstance(p, Contact)]
+        if not _postgres():
+            count += _invitations_write_portably(campaign, values, contacts)
+            continue
         created_at = timezone.now()
         with db.cursor() as cursor:
             cursor.execute(
@@ -218,7 +222,6 @@ def invitations_create(*, campaign: Campaign, people: list, slots: list[dt.datet
                  *([v[c] for v in values] for c in _INVITATION_COLUMNS)])
             count += cursor.rowcount
             # The quiet period starts when a survey is on its way.
-            contacts = [(p.pk, s) for p, s in rows if isinstance(p, Contact)]
             if contacts:
                 cursor.execute(
                     f"UPDATE {Contact._meta.db_table} AS c SET last_invited_at = v.at "  # noqa: S608
@@ -226,6 +229,21 @@ def invitations_create(*, campaign: Campaign, people: list, slots: list[dt.datet
                     "WHERE c.id = v.id AND c.organization_id = %s",
                     [[pk for pk, _ in contacts], [at for _, at in contacts], organization_id])
     return count
+
+
+def _postgres() -> bool:
+    """PostgreSQL takes the set-based statements below; the embedded mode's SQLite gets the same
+    effect through the ORM, a row at a time."""
+    return db.vendor == "postgresql"
+
+
+def _invitations_write_portably(campaign: Campaign, values: list[dict], contacts: list[tuple]) -> int:
+    before = Invitation.objects.filter(campaign=campaign).count()
+    Invitation.objects.bulk_create(
+        [Invitation(organization_id=campaign.organization_id, campaign=campaign, survey_id=campaign.survey_id,
+                    status=Invitation.Status.SCHEDULED, **v) for v in values], ignore_conflicts=True)
+    Contact.objects.bulk_update([Contact(pk=pk, last_invited_at=at) for pk, at in contacts], ["last_invited_at"])
+    return Invitation.objects.filter(campaign=campaign).count() - before
 
 
 def _next_period_start(campaign: Campaign, after: dt.datetime) -> dt.datetime:
@@ -424,14 +442,25 @@ def _claim_sends(organization: Organization, invitations: list[Invitation], kind
     it returns are ours. A row waiting to retry is taken as it is: the tick enqueues retries only
     when their time has come, and the row lock lets one worker win."""
     claimed_at = timezone.now()
-    with db.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {EmailSend._meta.db_table} "  # noqa: S608 - our own table name
-            "(organization_id, invitation_id, kind, status, attempts, claimed_at, message_id, error) "
-            "SELECT %s, i, %s, %s, 1, %s, '', '' FROM unnest(%s::bigint[]) AS i "
-            "ON CONFLICT ON CONSTRAINT emailsend_unique_kind DO NOTHING RETURNING id, invitation_id",
-            [organization.pk, kind, EmailSend.Status.SENDING, claimed_at, [i.pk for i in invitations]])
-        created = dict((invitation_id, pk) for pk, invitation_id in cursor.fetchall())
+    if _postgres():
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {EmailSend._meta.db_table} "  # noqa: S608 - our own table name
+                "(organization_id, invitation_id, kind, status, attempts, claimed_at, message_id, error) "
+                "SELECT %s, i, %s, %s, 1, %s, '', '' FROM unnest(%s::bigint[]) AS i "
+                "ON CONFLICT ON CONSTRAINT emailsend_unique_kind DO NOTHING RETURNING id, invitation_id",
+                [organization.pk, kind, EmailSend.Status.SENDING, claimed_at, [i.pk for i in invitations]])
+            created = dict((invitation_id, pk) for pk, invitation_id in cursor.fetchall())
+    else:
+        created = {}
+        for invitation in invitations:
+            try:
+                with transaction.atomic():
+                    created[invitation.pk] = EmailSend.objects.create(
+                        organization=organization, invitation=invitation, kind=kind, status=EmailSend.Status.SENDING,
+                        attempts=1, claimed_at=claimed_at).pk
+            except IntegrityError:
+                pass
     claims = {}
     for invitation in invitations:
         if invitation.pk in created:
@@ -454,6 +483,15 @@ def _mark_sent(organization: Organization, sent: list[tuple[int, int, dt.datetim
     """(send id, invitation id, sent at, message id) → the sends and their invitations marked
     sent, two statements in one transaction."""
     if not sent:
+        return
+    if not _postgres():
+        with transaction.atomic():
+            for send_id, invitation_id, sent_at, message_id in sent:
+                EmailSend.objects.filter(pk=send_id).update(status=EmailSend.Status.SENT, sent_at=sent_at, error="",
+                                                            message_id=message_id)
+                Invitation.objects.filter(pk=invitation_id).update(
+                    **({"status": Invitation.Status.SENT, "sent_at": sent_at, "last_error": ""}
+                       if kind == EmailSend.Kind.INVITATION else {"reminder_sent_at": sent_at}))
         return
     send_ids, invitation_ids, times, message_ids = (list(column) for column in zip(*sent, strict=True))
     with transaction.atomic(), db.cursor() as cursor:

@@ -74,10 +74,20 @@ _known: dict[str, tuple[str, Survey]] = {}
 _KNOWN_MAX = 1000
 
 
+def _survey_query(organization_id: int, token: str) -> Survey | None:
+    # No ORDER BY: the token is unique (matching one against the selected columns costs).
+    found = Survey.objects.dangerously_unscoped().select_related("current_version", "organization").filter(
+        organization_id=organization_id, organization__is_active=True, public_token=token, public_enabled=True,
+        archived_at=None).order_by()[:1]
+    return next(iter(found), None)
+
+
 def _survey(token: str) -> Survey | None:
     head = token.partition(".")[0]
     if not head.isdigit():
         return None
+    if connection.vendor != "postgresql":  # the embedded mode's SQLite: no fingerprint, no keeping
+        return _survey_query(int(head), token)
     with connection.cursor() as cursor:  # the token names its organization, which must be active
         cursor.execute(_fingerprint_sql(), [int(head), token])
         row = cursor.fetchone()
@@ -85,11 +95,7 @@ def _survey(token: str) -> Survey | None:
         return None
     known = _known.get(token)
     if known is None or known[0] != row[0]:
-        # No ORDER BY: the token is unique (matching one against the selected columns costs).
-        found = Survey.objects.dangerously_unscoped().select_related("current_version", "organization").filter(
-            organization_id=int(head), organization__is_active=True, public_token=token, public_enabled=True,
-            archived_at=None).order_by()[:1]
-        survey = next(iter(found), None)
+        survey = _survey_query(int(head), token)
         if survey is None:
             return None
         if len(_known) >= _KNOWN_MAX:
