@@ -84,7 +84,7 @@ def _survey_query(organization_id: int, token: str) -> Survey | None:
 
 def _survey(token: str) -> Survey | None:
     head = token.partition(".")[0]
-    if not head.isdigit():
+    if not head.isdigit() or len(head) > 18:  # an organization id, within PostgreSQL's bigint
         return None
     if connection.vendor != "postgresql":  # the embedded mode's SQLite: no fingerprint, no keeping
         return _survey_query(int(head), token)

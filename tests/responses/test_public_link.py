@@ -414,3 +414,5 @@ def test_a_token_naming_another_organization_finds_nothing(public_survey, org_b)
     secret = survey.public_token.partition(".")[2]
     assert Client().get(f"/s/{other_org.pk}.{secret}/").status_code == 404
     assert Client().get("/s/not-a-token/").status_code == 404
+    assert Client().get(f"/s/{'9' * 19}.{secret}/").status_code == 404  # beyond any id: still a friendly 404
+    assert Client().post(f"/s/{'9' * 30}.{secret}/", answer()).status_code == 404
