@@ -52,8 +52,8 @@ def contact_erase(*, contact: Contact, by: User | None) -> dict:
     organization = contact.organization
     fingerprint = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:16]
     responses = list(Response.objects.filter(contact=contact))
+    ResponseChange.objects.filter(response__in=responses).update(answers={})
     for response in responses:
-        ResponseChange.objects.filter(response=response).update(answers={})
         response.answers, response.comment, response.contact = {}, "", None
         response.save(update_fields=["answers", "comment", "contact", "updated_at"])
         _announce(response, created=False)  # the rollups recount: the scores stay, the comments go

@@ -3,7 +3,10 @@ shown: the response carries none, by construction."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+
+from organizations.selectors import department_subtree
+from surveys.models import SurveyKind
 
 from .models import Response
 
@@ -13,10 +16,6 @@ FILTER_KEYS = ("survey", "category", "channel", "q")
 def small_anonymous_surveys(*, threshold: int) -> set[int]:
     """Employee surveys with fewer answers than the anonymity threshold: their comments stay
     hidden, since a handful of answers can point to a person."""
-    from django.db.models import Count
-
-    from surveys.models import SurveyKind
-
     return set(Response.objects.filter(survey__kind=SurveyKind.ENPS).values("survey_id")
                .annotate(n=Count("pk")).filter(n__lt=threshold).values_list("survey_id", flat=True))
 
@@ -24,8 +23,6 @@ def small_anonymous_surveys(*, threshold: int) -> set[int]:
 def response_list(*, filters: dict, membership=None) -> QuerySet[Response]:
     qs = Response.objects.select_related("survey", "contact", "department").order_by("-created_at")
     if membership is not None and membership.role == "manager":
-        from organizations.selectors import department_subtree
-
         qs = qs.filter(department_id__in=department_subtree(membership.departments.values_list("pk", flat=True)))
     if (survey := filters.get("survey")) and str(survey).isdigit():
         qs = qs.filter(survey_id=survey)

@@ -4,26 +4,31 @@ answer (mail scanners open every link): the score in the link is only pre-select
 
 from __future__ import annotations
 
-from django.conf import settings
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from contacts.models import Contact
 from distribution.models import Invitation
 from distribution.selectors import invitation_by_token
 from nps_platform.tenancy import tenant_context
-from surveys.models import SurveyStatus
+from surveys.models import Survey, SurveyStatus
 from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
-from .models import Response
+from .models import Channel, Response
 from .pages import page_context, problem_page, score_from
+from .privacy import contact_erase, contact_export
+from .selectors import FILTER_KEYS, small_anonymous_surveys
+from .selectors import response_list as select
 from .services import Submission, response_record, submission_parse
-
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 def _language(request, invitation: Invitation, languages: list[str]) -> str:
@@ -124,12 +129,6 @@ def thanks(request, token: str):
 
 
 def response_list(request, org_slug):
-    from surveys.models import Survey
-
-    from .models import Channel
-    from .selectors import FILTER_KEYS, small_anonymous_surveys
-    from .selectors import response_list as select
-
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
     responses = select(filters=filters, membership=request.membership)
     return render(request, "responses/list.html", {
@@ -141,15 +140,6 @@ def response_list(request, org_slug):
 
 def contact_personal_data(request, org_slug, contact_id):
     """Admins download everything held about a contact, as JSON (recorded in the audit log)."""
-    import json
-
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import get_object_or_404
-
-    from contacts.models import Contact
-
-    from .privacy import contact_export
-
     if not request.membership.is_admin:
         raise PermissionDenied("Only admins export personal data.")
     contact = get_object_or_404(Contact, pk=contact_id)
@@ -161,14 +151,6 @@ def contact_personal_data(request, org_slug, contact_id):
 
 @require_POST
 def contact_erase_view(request, org_slug, contact_id):
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import get_object_or_404
-
-    from contacts.models import Contact
-
-    from .privacy import contact_erase
-
     if not request.membership.is_admin:
         raise PermissionDenied("Only admins erase personal data.")
     contact = get_object_or_404(Contact, pk=contact_id)
