@@ -19,7 +19,7 @@ from contacts.models import Segment
 from contacts.selectors import contact_filter
 from nps_platform.nps_math import change_is_significant, score_from_categories, score_from_histogram
 from organizations.models import Department, Employee, EmployeeVisibility, Organization, Role
-from organizations.selectors import department_subtree
+from organizations.selectors import department_subtree, managed_departments
 from responses.models import Response
 from surveys.models import Survey, SurveyKind
 
@@ -98,8 +98,7 @@ def scope_for(membership) -> Scope:
     organization = membership.organization
     visibility = organization.employee_visibility
     own = set(Employee.objects.filter(user_id=membership.user_id).values_list("pk", flat=True))
-    if membership.role == Role.MANAGER:
-        departments = department_subtree(membership.departments.values_list("pk", flat=True))
+    if (departments := managed_departments(membership)) is not None:
         see = visibility in (EmployeeVisibility.MANAGERS, EmployeeVisibility.EMPLOYEE_AND_MANAGERS,
                              EmployeeVisibility.ALL_MEMBERS)
         return Scope(departments, see, own)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, User
+from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,11 @@ def department_subtree(department_ids, departments=None) -> set[int]:
         frontier = {d.pk for d in departments if d.parent_id in frontier} - ids
         ids |= frontier
     return ids
+
+
+def managed_departments(membership) -> set[int] | None:
+    """What a member may see of the departments: a manager, their departments and every team
+    inside them; anyone else (or no membership: an API key), None — all of them."""
+    if membership is None or membership.role != Role.MANAGER:
+        return None
+    return department_subtree(membership.departments.values_list("pk", flat=True))

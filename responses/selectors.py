@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from organizations.selectors import department_subtree
+from organizations.selectors import managed_departments
 from surveys.models import SurveyKind
 
 from .models import Response
@@ -22,8 +22,8 @@ def small_anonymous_surveys(*, threshold: int) -> set[int]:
 
 def response_list(*, filters: dict, membership=None) -> QuerySet[Response]:
     qs = Response.objects.select_related("survey", "contact", "department").order_by("-created_at")
-    if membership is not None and membership.role == "manager":
-        qs = qs.filter(department_id__in=department_subtree(membership.departments.values_list("pk", flat=True)))
+    if (departments := managed_departments(membership)) is not None:
+        qs = qs.filter(department_id__in=departments)
     if (survey := filters.get("survey")) and str(survey).isdigit():
         qs = qs.filter(survey_id=survey)
     if category := filters.get("category"):

@@ -19,8 +19,10 @@ from dashboards.selectors import DIMENSIONS, Dashboard, filters_from, scope_for
 from distribution.models import Campaign
 from distribution.services import trigger_event
 from followups.models import Case
+from followups.selectors import cases_visible
 from organizations.models import Department, Employee
 from responses.models import Response
+from responses.selectors import response_list
 from surveys.models import Survey
 
 from .base import Pagination, TenantAPIView, idempotent
@@ -191,7 +193,8 @@ class ResponseListView(TenantAPIView):
                                OpenApiParameter("department", int)],
                    responses=paginated(ResponseSerializer, "Response"), operation_id="responses_list")
     def get(self, request):
-        qs = Response.objects.select_related("survey", "contact").order_by("-id")
+        # The same reading as the responses page: a manager's session sees their departments.
+        qs = response_list(filters={}, membership=_membership(request)).order_by("-id")
         params = request.query_params
         if since := params.get("since"):
             try:
@@ -212,8 +215,8 @@ class ResponseListView(TenantAPIView):
 class ResponseDetailView(TenantAPIView):
     @extend_schema(responses=ResponseSerializer)
     def get(self, request, response_id: int):
-        return ApiResponse(ResponseSerializer(get_object_or_404(Response.objects.select_related("survey", "contact"),
-                                                                pk=response_id)).data)
+        visible = response_list(filters={}, membership=_membership(request))
+        return ApiResponse(ResponseSerializer(get_object_or_404(visible, pk=response_id)).data)
 
 
 SCORE_FIELDS = {
@@ -229,9 +232,14 @@ def _score(score) -> dict:
             "detractors": score.detractors, "margin": score.margin, "low_sample": score.low_sample}
 
 
+def _membership(request):
+    """The browser session's membership; None for an API key, which reads as an admin does."""
+    return getattr(request, "api_membership", None)
+
+
 def _board(request) -> Dashboard:
     organization = request.api_organization
-    membership = getattr(request, "api_membership", None)
+    membership = _membership(request)
     params = QueryDict(request.META.get("QUERY_STRING", ""))
     if membership is None:  # a key sees the organization as an admin does
         from dashboards.selectors import Scope
@@ -388,9 +396,7 @@ class CaseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("overdue", bool)],
                    responses=paginated(CaseSerializer, "Case"), operation_id="cases_list")
     def get(self, request):
-        from followups.models import Case
-
-        qs = Case.objects.select_related("owner").order_by("-id")
+        qs = cases_visible(_membership(request)).select_related("owner").order_by("-id")
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
         if request.query_params.get("overdue") in ("1", "true"):
@@ -410,20 +416,17 @@ class CaseDetailView(TenantAPIView):
 
     @extend_schema(responses=CaseSerializer)
     def get(self, request, case_id: int):
-        from followups.models import Case
-
-        return ApiResponse(CaseSerializer(get_object_or_404(Case, pk=case_id)).data)
+        return ApiResponse(CaseSerializer(get_object_or_404(cases_visible(_membership(request)), pk=case_id)).data)
 
     @extend_schema(request=CaseUpdate, responses=CaseSerializer)
     def patch(self, request, case_id: int):
         """Changes status (a reason is needed to resolve or close), owner (a member's email) or adds a note."""
         from django.core.exceptions import ValidationError
 
-        from followups.models import Case
         from followups.services import case_update
         from organizations.models import Membership
 
-        case = get_object_or_404(Case, pk=case_id)
+        case = get_object_or_404(cases_visible(_membership(request)), pk=case_id)
         serializer = self.CaseUpdate(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
