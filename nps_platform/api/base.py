@@ -80,6 +80,17 @@ class KeyScope(permissions.BasePermission):
         return bool(membership and membership.is_admin)
 
 
+class AdminSession(permissions.BasePermission):
+    """What the pages show admins only (personal-data export, webhooks and their secrets): a
+    browser session must be an admin's. A key, made by an admin, keeps its scope's rules."""
+
+    message = "Only admins may do this."
+
+    def has_permission(self, request, view):
+        membership = getattr(request, "api_membership", None)
+        return getattr(request, "api_key", None) is not None or bool(membership and membership.is_admin)
+
+
 class KeyRateThrottle(SimpleRateThrottle):
     scope = "api_key"
 

@@ -25,7 +25,7 @@ from responses.models import Response
 from responses.selectors import response_list
 from surveys.models import Survey
 
-from .base import Pagination, TenantAPIView, idempotent
+from .base import AdminSession, KeyScope, Pagination, TenantAPIView, idempotent
 
 
 def paginated(serializer_class, name: str):
@@ -126,6 +126,8 @@ class ContactDetailView(TenantAPIView):
 
 
 class ContactPersonalDataView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
+
     @extend_schema(responses=inline_serializer("PersonalData", {
         "contact": serializers.DictField(), "invitations": serializers.ListField(),
         "responses": serializers.ListField()}))
@@ -454,6 +456,8 @@ class WebhookSerializer(serializers.Serializer):
 
 
 class WebhookListView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
+
     @extend_schema(responses=WebhookSerializer(many=True))
     def get(self, request):
         from followups.models import Webhook
@@ -480,6 +484,8 @@ class WebhookListView(TenantAPIView):
 
 
 class WebhookDetailView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
+
     @extend_schema(responses={204: None})
     def delete(self, request, webhook_id: int):
         from followups.models import Webhook
@@ -489,6 +495,8 @@ class WebhookDetailView(TenantAPIView):
 
 
 class WebhookTestView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
+
     @extend_schema(request=None, responses=inline_serializer("WebhookTest", {
         "delivered": serializers.BooleanField(), "status_code": serializers.IntegerField(allow_null=True),
         "error": serializers.CharField()}))
