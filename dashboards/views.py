@@ -60,8 +60,7 @@ def dashboard(request, org_slug):
 
         start = dt.datetime.combine(board.filters.start, dt.time(0), board.tz)
         end = dt.datetime.combine(board.filters.end + dt.timedelta(days=1), dt.time(0), board.tz)
-        context["kpis"] = closed_loop_kpis(membership=request.membership, since=start, until=end,
-                                           detractors=headline["score"].detractors)
+        context["kpis"] = closed_loop_kpis(since=start, until=end, detractors=headline["score"].detractors)
     if board.filters.kind == "cnps":
         context["economics"] = economy = selectors.economics(board)
         if economy:

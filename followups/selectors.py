@@ -7,8 +7,7 @@ import statistics
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from organizations.models import Membership
-from organizations.selectors import managed_departments
+from organizations.models import User
 from responses.models import Response
 
 from .models import Case
@@ -16,18 +15,8 @@ from .models import Case
 VIEWS = ("mine", "open", "overdue", "closed", "all")
 
 
-def cases_visible(membership: Membership | None) -> QuerySet[Case]:
-    """The cases a member may see and work: a manager, those of their departments (and teams)
-    and those they own; everyone else, all."""
-    departments = managed_departments(membership)
-    if departments is None:
-        return Case.objects.all()
-    return Case.objects.filter(Q(department_id__in=departments) | Q(owner_id=membership.user_id))
-
-
-def case_inbox(*, view: str, membership: Membership, department: str = "", category: str = "") -> QuerySet[Case]:
-    user = membership.user
-    qs = cases_visible(membership).select_related("response__survey", "response__contact", "owner", "department")
+def case_inbox(*, view: str, user: User, department: str = "", category: str = "") -> QuerySet[Case]:
+    qs = Case.objects.select_related("response__survey", "response__contact", "owner", "department")
     now = timezone.now()
     if view == "mine":
         qs = qs.filter(owner=user, status__in=Case.OPEN)
@@ -44,9 +33,9 @@ def case_inbox(*, view: str, membership: Membership, department: str = "", categ
     return qs.order_by("due_at") if view != "closed" else qs.order_by("-closed_at")
 
 
-def case_counts(*, membership: Membership) -> dict:
-    now, user = timezone.now(), membership.user
-    return cases_visible(membership).aggregate(
+def case_counts(*, user: User) -> dict:
+    now = timezone.now()
+    return Case.objects.aggregate(
         mine=Count("pk", filter=Q(owner=user, status__in=Case.OPEN)),
         open=Count("pk", filter=Q(status__in=Case.OPEN)),
         overdue=Count("pk", filter=Q(status__in=Case.OPEN, due_at__lt=now)),
@@ -55,19 +44,17 @@ def case_counts(*, membership: Membership) -> dict:
     )
 
 
-def closed_loop_kpis(*, membership: Membership | None, since=None, until=None, detractors: int | None = None) -> dict:
-    """Share of detractors followed up, median hours to first action and to close, overdue now,
-    over the cases the member may see. A caller that knows the number of detractors in the
-    period and scope (the dashboard, from its rollups) passes it, and no answer is counted here."""
-    cases = cases_visible(membership)
+def closed_loop_kpis(*, since=None, until=None, detractors: int | None = None) -> dict:
+    """Share of detractors followed up, median hours to first action and to close, overdue now.
+    A caller that knows the number of detractors in the period (the dashboard, from its rollups)
+    passes it, and no answer is counted here."""
+    cases = Case.objects.all()
     if since is not None:
         cases = cases.filter(created_at__gte=since)
     if until is not None:
         cases = cases.filter(created_at__lt=until)
     if detractors is None:
         qs = Response.objects.filter(category="detractor")
-        if (departments := managed_departments(membership)) is not None:
-            qs = qs.filter(department_id__in=departments)
         if since is not None:
             qs = qs.filter(created_at__gte=since)
         if until is not None:

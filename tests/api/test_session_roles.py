@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from contacts.models import Contact
 from nps_platform.tenancy import tenant_context
+from tests.distribution.conftest import published_survey  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +35,30 @@ def test_only_an_admins_session_reads_personal_data_and_webhooks(org_a, org_b, a
     assert admin.get("/api/v1/webhooks/").status_code == 200
     other_org, other_owner = org_b
     assert session(other_owner, other_org).get(f"/api/v1/contacts/{contact.pk}/personal-data/").status_code == 404
+
+
+def test_a_managers_session_reads_the_answers_of_their_departments_as_the_page_shows(
+        org_a, add_member, published_survey):  # noqa: F811
+    from organizations.models import Department, Membership
+    from responses.models import Response
+
+    organization, owner = org_a
+    survey = published_survey(organization, owner)
+    manager = add_member(organization, "manager")
+    with tenant_context(organization):
+        sales = Department.objects.create(organization=organization, name="Sales")
+        north = Department.objects.create(organization=organization, name="North", parent=sales)
+        support = Department.objects.create(organization=organization, name="Support")
+        Membership.objects.get(user=manager).departments.set([sales])
+        for department, comment in ((north, "North was slow"), (support, "Support never called")):
+            Response.objects.create(organization=organization, survey=survey, version=survey.current_version,
+                                    department=department, channel="link", language="en", score=3,
+                                    category="detractor", comment=comment)
+        theirs = Response.objects.get(department=support)
+    api = session(manager, organization)
+    assert [r["comment"] for r in api.get("/api/v1/responses/").json()["results"]] == ["North was slow"]
+    assert api.get(f"/api/v1/responses/{theirs.pk}/").status_code == 404
+    page = session(manager, organization).get(f"/o/{organization.slug}/responses/").content.decode()
+    assert "North was slow" in page and "Support never called" not in page
+    admin = session(owner, organization)
+    assert len(admin.get("/api/v1/responses/").json()["results"]) == 2
