@@ -21,7 +21,7 @@ from distribution.services import trigger_event
 from followups.models import Case
 from organizations.models import Department, Employee
 from responses.models import Response
-from responses.selectors import response_list
+from responses.selectors import response_list, small_anonymous_surveys
 from surveys.models import Survey
 
 from .base import AdminSession, KeyScope, Pagination, TenantAPIView, idempotent
@@ -187,6 +187,17 @@ class ResponseSerializer(serializers.ModelSerializer):
             return None  # employee surveys are anonymous, in the API too
         return {"id": response.contact_id, "email": response.contact.email}
 
+    def to_representation(self, response):
+        data = super().to_representation(response)
+        if response.survey_id in self.context.get("hidden_surveys", ()):
+            # As on the responses page: a small employee group's words stay hidden.
+            data["comment"], data["answers"] = "", {}
+        return data
+
+
+def _response_context(request) -> dict:
+    return {"hidden_surveys": small_anonymous_surveys(threshold=request.api_organization.anonymity_threshold)}
+
 
 class ResponseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("since", str),
@@ -210,14 +221,16 @@ class ResponseListView(TenantAPIView):
             qs = qs.filter(department_id=department)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(ResponseSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            ResponseSerializer(page, many=True, context=_response_context(request)).data)
 
 
 class ResponseDetailView(TenantAPIView):
     @extend_schema(responses=ResponseSerializer)
     def get(self, request, response_id: int):
         visible = response_list(filters={}, membership=_membership(request))
-        return ApiResponse(ResponseSerializer(get_object_or_404(visible, pk=response_id)).data)
+        return ApiResponse(ResponseSerializer(get_object_or_404(visible, pk=response_id),
+                                              context=_response_context(request)).data)
 
 
 SCORE_FIELDS = {

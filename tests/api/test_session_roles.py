@@ -62,3 +62,21 @@ def test_a_managers_session_reads_the_answers_of_their_departments_as_the_page_s
     assert "North was slow" in page and "Support never called" not in page
     admin = session(owner, organization)
     assert len(admin.get("/api/v1/responses/").json()["results"]) == 2
+
+
+def test_a_small_employee_groups_comments_stay_hidden_through_the_api(org_a, published_survey):  # noqa: F811
+    from responses.models import Response
+
+    organization, owner = org_a
+    enps = published_survey(organization, owner, template="employee", name="Pulse")
+    with tenant_context(organization):
+        answer = Response.objects.create(organization=organization, survey=enps, version=enps.current_version,
+                                         channel="email", language="en", score=2, category="detractor",
+                                         comment="My manager shouts", answers={"reason": "My manager shouts"})
+    assert organization.anonymity_threshold > 1
+    api = session(owner, organization)
+    [listed] = api.get("/api/v1/responses/").json()["results"]
+    assert (listed["score"], listed["comment"], listed["answers"]) == (2, "", {})
+    assert api.get(f"/api/v1/responses/{answer.pk}/").json()["comment"] == ""
+    page = api.get(f"/o/{organization.slug}/responses/").content.decode()
+    assert "My manager shouts" not in page and "hidden until the group reaches" in page
