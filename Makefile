@@ -3,9 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Emailed links (score buttons, unsubscribe, alerts, invitations, the public link) are built
+# from SITE_URL. honcho gives each process its own PORT (web PORT, worker PORT+100, …), so the
+# address is fixed here, once, for all three: the web server's port unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+PROCFILE ?= Procfile.dev
 export DJANGO_SETTINGS_MODULE ?= nps_platform.settings.local
 
-.PHONY: install run test lint migrate seed clean bench
+.PHONY: install run serve test lint migrate seed clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +30,12 @@ seed: migrate
 
 # Web server, Celery worker and Celery beat together; Ctrl-C stops all three.
 run: seed
-	@echo "Open http://127.0.0.1:$(PORT)/ (mail goes to http://127.0.0.1:$(PORT)/dev/outbox/)"
-	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev --app-root . start
+	@$(MAKE) --no-print-directory serve
+
+# The processes alone (run without install/migrate/seed).
+serve:
+	@echo "Open http://127.0.0.1:$(PORT)/ (mail goes to http://127.0.0.1:$(PORT)/dev/outbox/; links in it use $(SITE_URL))"
+	PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho --procfile $(PROCFILE) --app-root . start
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund

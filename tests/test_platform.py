@@ -17,11 +17,12 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "ALLOWED_HOSTS": "nps.example.com",
+    "SITE_URL": "https://nps.example.com",
 }
 
 
 def run_manage(*args: str, env: dict, timeout: int = 60) -> subprocess.CompletedProcess:
-    dropped = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last is set for the browser tests
+    dropped = ("DEBUG", "SECRET_KEY", "SITE_URL", "PORT", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last is set for the browser tests
     full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
@@ -62,6 +63,7 @@ def test_deploy_check_is_clean_with_production_settings():
         ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
         ({"DEBUG": "true"}, "DEBUG must be off"),
         ({"DATABASE_URL": ""}, "DATABASE_URL must be set"),
+        ({"SITE_URL": ""}, "SITE_URL must be set"),
     ],
 )
 def test_production_refuses_to_start_misconfigured(change, message):

@@ -22,3 +22,7 @@ CSRF_COOKIE_SECURE = True
 for _required in ("DATABASE_URL", "REDIS_URL"):
     if not env(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production.")
+# Every emailed link is built from SITE_URL; the local default (127.0.0.1:8000) would send
+# respondents nowhere.
+if not env("SITE_URL", default="").startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must be set in production to the public address, e.g. https://nps.example.com.")
