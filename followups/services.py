@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from nps_platform.mail import mail_render_and_send
 from nps_platform.tenancy import tenant_context
@@ -389,8 +390,8 @@ def webhook_deliver(*, delivery: WebhookDelivery) -> str:
         except webhooks.TargetRefused as exc:
             ok, delivery.error = False, str(exc)[:500]
             delivery.attempts = MAX_ATTEMPTS  # never retried
-        except Exception as exc:  # network errors of every kind are retried
-            ok, delivery.error = False, f"{exc.__class__.__name__}: {exc}"[:500]
+        except Exception:  # network errors of every kind are retried, all logged in the same words
+            ok, delivery.error = False, webhooks.UNREACHABLE
         if ok:
             delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()
         elif delivery.attempts >= MAX_ATTEMPTS:
@@ -427,6 +428,14 @@ def webhook_send_test(*, webhook: Webhook) -> WebhookDelivery:
         delivery.status = WebhookDelivery.Status.FAILED
         delivery.save(update_fields=["status"])
     return delivery
+
+
+def webhook_test_outcome(delivery: WebhookDelivery) -> str:
+    """What the test button tells: the HTTP status if the target answered, else one sentence for
+    every other failure (refused, timed out, reset, not allowed), so it cannot map ports."""
+    if delivery.response_code:
+        return f"HTTP {delivery.response_code}"
+    return gettext("No HTTP answer: the address could not be reached or is not allowed.")
 
 
 # --- The weekly digest ("smartloop") --------------------------------------------------------------

@@ -142,7 +142,8 @@ def webhook_test(request, org_slug, webhook_id):
     if delivery.status == delivery.Status.DELIVERED:
         messages.success(request, _("The test event was delivered (HTTP %(code)s).") % {"code": delivery.response_code})
     else:
-        messages.error(request, _("The test event was not delivered: %(error)s") % {"error": delivery.error})
+        messages.error(request, _("The test event was not delivered: %(error)s")
+                       % {"error": services.webhook_test_outcome(delivery)})
     return redirect("webhook_detail", org_slug=org_slug, webhook_id=hook.pk)
 
 

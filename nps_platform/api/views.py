@@ -514,8 +514,9 @@ class WebhookTestView(TenantAPIView):
         "error": serializers.CharField()}))
     def post(self, request, webhook_id: int):
         from followups.models import Webhook
-        from followups.services import webhook_send_test
+        from followups.services import webhook_send_test, webhook_test_outcome
 
         delivery = webhook_send_test(webhook=get_object_or_404(Webhook, pk=webhook_id))
-        return ApiResponse({"delivered": delivery.status == delivery.Status.DELIVERED,
-                            "status_code": delivery.response_code, "error": delivery.error})
+        delivered = delivery.status == delivery.Status.DELIVERED
+        return ApiResponse({"delivered": delivered, "status_code": delivery.response_code,
+                            "error": "" if delivered else webhook_test_outcome(delivery)})
