@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from nps_platform.mail import mail_render_and_send
 from nps_platform.nps_math import reading
+from nps_platform.periodic import unit
 from organizations.models import Membership, Organization
 
 from .models import ReportSubscription
@@ -35,31 +36,39 @@ def reports_send_due(*, organization: Organization, now: dt.datetime) -> int:
     today = local.date()
     sent = 0
     for subscription in ReportSubscription.objects.select_related("user"):
-        period = _period(subscription.every, today)
-        membership = Membership.objects.filter(user=subscription.user).select_related("organization").first()
-        if period is None or membership is None or not subscription.user.is_active:
-            continue
-        claimed = ReportSubscription.objects.filter(pk=subscription.pk).exclude(last_sent_on=today).update(
-            last_sent_on=today)
-        if not claimed:
-            continue  # sent already today
-        params = QueryDict(subscription.query, mutable=True)
-        params["from"], params["to"] = period[0].isoformat(), period[1].isoformat()
-        board = Dashboard(organization=organization, filters=filters_from(params, organization=organization),
-                          scope=scope_for(membership))
-        headline = board.headline()
-        link = settings.SITE_URL.rstrip("/") + reverse("dashboard", kwargs={"org_slug": organization.slug}) \
-            + "?" + board.filters.query()
-        mail_render_and_send(
-            to=[subscription.user.email], template="emails/report",
-            subject=f"{organization.name}: NPS {headline['score'].nps if headline['score'].nps is not None else '—'}"
-                    f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",
-            context={"organization": organization, "headline": headline, "reading": reading(headline["score"].nps),
-                     "period": period, "link": link, "departments": board.department_tree()[:15]},
-            language=organization.default_language,
-        )
-        sent += 1
+        with unit("report subscription", subscription.pk):
+            sent += _report_send(organization=organization, subscription=subscription, today=today)
     return sent
+
+
+def _report_send(*, organization: Organization, subscription: ReportSubscription, today: dt.date) -> int:
+    """One subscriber's report (0 or 1 sent). A failure (a saved view that no longer reads) is
+    logged by `periodic.unit` and the other subscribers go on; the day's claim stays taken, so a
+    broken subscription does not fail again every hour."""
+    period = _period(subscription.every, today)
+    membership = Membership.objects.filter(user=subscription.user).select_related("organization").first()
+    if period is None or membership is None or not subscription.user.is_active:
+        return 0
+    claimed = ReportSubscription.objects.filter(pk=subscription.pk).exclude(last_sent_on=today).update(
+        last_sent_on=today)
+    if not claimed:
+        return 0  # sent already today
+    params = QueryDict(subscription.query, mutable=True)
+    params["from"], params["to"] = period[0].isoformat(), period[1].isoformat()
+    board = Dashboard(organization=organization, filters=filters_from(params, organization=organization),
+                      scope=scope_for(membership))
+    headline = board.headline()
+    link = settings.SITE_URL.rstrip("/") + reverse("dashboard", kwargs={"org_slug": organization.slug}) \
+        + "?" + board.filters.query()
+    mail_render_and_send(
+        to=[subscription.user.email], template="emails/report",
+        subject=f"{organization.name}: NPS {headline['score'].nps if headline['score'].nps is not None else '—'}"
+                f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",
+        context={"organization": organization, "headline": headline, "reading": reading(headline["score"].nps),
+                 "period": period, "link": link, "departments": board.department_tree()[:15]},
+        language=organization.default_language,
+    )
+    return 1
 
 
 def subscription_set(*, organization: Organization, user, every: str, query: str) -> ReportSubscription | None:

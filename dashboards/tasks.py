@@ -19,17 +19,14 @@ def reports_send() -> int:
     """Hourly: scheduled report emails that are due."""
     from django.utils import timezone
 
-    from nps_platform.tenancy import tenant_context
+    from nps_platform.periodic import each_organization
     from organizations.models import Organization
 
     from .reports import reports_send_due
 
-    sent = 0
     now = timezone.now()
-    for organization in Organization.objects.filter(is_active=True):
-        with tenant_context(organization):
-            sent += reports_send_due(organization=organization, now=now)
-    return sent
+    return sum(each_organization(Organization.objects.filter(is_active=True), task="dashboards.reports",
+                                 work=lambda organization: reports_send_due(organization=organization, now=now)))
 
 
 @app.task(name="dashboards.rollups_refresh_for_contacts", time_limit=1800)

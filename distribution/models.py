@@ -5,6 +5,7 @@ lives here, in PostgreSQL: the broker only carries ids."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,21 +47,30 @@ class Campaign(TenantModel):
     send_at = models.DateTimeField(_("send at"), null=True, blank=True,
                                    help_text=_("Empty: as soon as the campaign starts."))
     every = models.CharField(_("how often"), max_length=8, choices=Every.choices, blank=True)
-    sample_size = models.PositiveIntegerField(_("contacts per period"), null=True, blank=True)
-    sample_percent = models.PositiveIntegerField(_("or % of the audience per period"), null=True, blank=True)
-    trigger_delay_days = models.PositiveIntegerField(_("days after the event"), default=7)
+    # Every number has a bound (a date 3 000 000 days away overflows; 10⁹ contacts never exist).
+    sample_size = models.PositiveIntegerField(_("contacts per period"), null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(1_000_000)])
+    sample_percent = models.PositiveIntegerField(_("or % of the audience per period"), null=True, blank=True,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(100)])
+    trigger_delay_days = models.PositiveIntegerField(_("days after the event"), default=7,
+                                                     validators=[MaxValueValidator(365)])
     quiet_period_days = models.PositiveIntegerField(
-        _("quiet period (days)"), null=True, blank=True,
+        _("quiet period (days)"), null=True, blank=True, validators=[MaxValueValidator(730)],
         help_text=_("Empty: the organization's setting. Nobody surveyed within it is asked again."))
     reminder_after_days = models.PositiveIntegerField(
         _("remind non-responders after (days)"), null=True, blank=True, default=3,
+        validators=[MaxValueValidator(90)],
         help_text=_("One reminder. Empty: no reminder."))
-    link_valid_days = models.PositiveIntegerField(_("links expire after (days)"), default=30)
+    link_valid_days = models.PositiveIntegerField(_("links expire after (days)"), default=30,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(730)])
     sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
     reply_to = models.EmailField(_("reply-to address"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+    # Why the last run failed (shown to the organization's admins); cleared by the next good run.
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

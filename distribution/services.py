@@ -279,7 +279,8 @@ def campaign_run(*, campaign: Campaign, now: dt.datetime) -> int:
         campaign.status = Campaign.Status.ACTIVE
         campaign.next_run_at = next_run
     campaign.last_run_at = now
-    campaign.save(update_fields=["status", "next_run_at", "last_run_at"])
+    campaign.last_error, campaign.last_error_at = "", None
+    campaign.save(update_fields=["status", "next_run_at", "last_run_at", "last_error", "last_error_at"])
     return count
 
 
@@ -339,19 +340,32 @@ def _claim_due_campaigns(now: dt.datetime) -> list[int]:
     return ids
 
 
+RUN_RETRY = dt.timedelta(minutes=15)  # a campaign whose run failed is tried again after this
+
+
 def campaigns_run_due(*, now: dt.datetime | None = None) -> int:
+    """Runs each due campaign in its own transaction: one that fails (its organization's data,
+    a bug) is rolled back, its error is kept on the campaign for its admins, it is tried again
+    after RUN_RETRY, and every other campaign runs."""
     now = now or timezone.now()
     total = 0
     for campaign_id in _claim_due_campaigns(now):
-        with transaction.atomic():
-            campaign = (Campaign.objects.dangerously_unscoped().select_for_update(skip_locked=True, of=("self",))
-                        .select_related("organization", "survey__current_version")
-                        .filter(pk=campaign_id, next_run_at__lte=now,
-                                status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE]).first())
-            if campaign is None:
-                continue  # another tick has it, or it moved on
-            with tenant_context(campaign.organization):
-                total += campaign_run(campaign=campaign, now=now)
+        try:
+            with transaction.atomic():
+                campaign = (Campaign.objects.dangerously_unscoped()
+                            .select_for_update(skip_locked=True, of=("self",))
+                            .select_related("organization", "survey__current_version")
+                            .filter(pk=campaign_id, next_run_at__lte=now,
+                                    status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE]).first())
+                if campaign is None:
+                    continue  # another tick has it, or it moved on
+                with tenant_context(campaign.organization):
+                    total += campaign_run(campaign=campaign, now=now)
+        except Exception as exc:
+            log.exception("Campaign %s could not run; the other campaigns go on", campaign_id)
+            Campaign.objects.dangerously_unscoped().filter(pk=campaign_id).update(
+                last_error=f"{exc.__class__.__name__}: {exc}"[:1000], last_error_at=now,
+                next_run_at=now + RUN_RETRY)
     return total
 
 
@@ -390,8 +404,9 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LI
                                                   Campaign.Status.FINISHED]) \
         .filter(Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease)) \
         .exclude(sends__kind=EmailSend.Kind.REMINDER)
+    # (a bound on the days: one campaign's absurd value must not overflow everyone's tick)
     reminders = [r for r in reminders.values("pk", "sent_at", "campaign__reminder_after_days")
-                 if r["sent_at"] + dt.timedelta(days=r["campaign__reminder_after_days"]) <= now]
+                 if r["sent_at"] + dt.timedelta(days=min(r["campaign__reminder_after_days"], 3650)) <= now]
     reminders_due = base.filter(pk__in=[r["pk"] for r in reminders]).filter(
         Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease))
     count = 0

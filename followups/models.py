@@ -5,6 +5,7 @@ SLA and a timeline; webhooks tell other systems, signed, with a delivery log."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,8 @@ class Rule(TenantModel):
                                    blank=True, on_delete=models.CASCADE)
     notify_email = models.BooleanField(_("email the responsible person"), default=True)
     open_case = models.BooleanField(_("open a follow-up case"), default=True)
-    sla_hours = models.PositiveIntegerField(_("respond within (hours)"), default=48)
+    sla_hours = models.PositiveIntegerField(_("respond within (hours)"), default=48,
+                                            validators=[MinValueValidator(1), MaxValueValidator(24 * 365)])
     sla_clock = models.CharField(_("count hours"), max_length=10, choices=SlaClock.choices, default=SlaClock.WALL)
     playbook = models.TextField(_("what to do"), blank=True,
                                 help_text=_("Shown on the alert and the case, e.g. “Call within 48 hours and "

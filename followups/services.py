@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from nps_platform.mail import mail_render_and_send
+from nps_platform.periodic import unit
 from nps_platform.tenancy import tenant_context
 from organizations.models import Organization, User
 from organizations.services import audit_record
@@ -261,30 +262,32 @@ def cases_remind_and_escalate(*, organization: Organization, now: dt.datetime) -
     for case in Case.objects.filter(status__in=Case.OPEN, reminded_at__isnull=True, owner__isnull=False) \
             .select_related("owner", "response__survey"):
         if now >= case.created_at + (case.due_at - case.created_at) * 0.75:
-            mail_render_and_send(to=[case.owner.email], template="emails/case_reminder",
-                                 subject=f"Due soon: case {case.pk} ({case.response.survey.name})",
-                                 context=_case_context(case), language=organization.default_language)
-            case.reminded_at = now
-            case.save(update_fields=["reminded_at"])
-            CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.REMINDER,
-                                     text=f"Reminder sent to {case.owner.email}.")
-            reminded += 1
+            with unit("case reminder", case.pk):
+                mail_render_and_send(to=[case.owner.email], template="emails/case_reminder",
+                                     subject=f"Due soon: case {case.pk} ({case.response.survey.name})",
+                                     context=_case_context(case), language=organization.default_language)
+                case.reminded_at = now
+                case.save(update_fields=["reminded_at"])
+                CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.REMINDER,
+                                         text=f"Reminder sent to {case.owner.email}.")
+                reminded += 1
     overdue = Case.objects.filter(status__in=Case.OPEN, due_at__lt=now) \
         .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=now - dt.timedelta(days=1))) \
         .select_related("department", "response__survey")
     for case in overdue:
-        level = case.escalation_level + 1
-        people = routing.escalation_people(organization=organization, department=case.department, level=level)
-        if people:
-            mail_render_and_send(to=[p.email for p in people], template="emails/case_escalated",
-                                 subject=f"Overdue: case {case.pk} ({case.response.survey.name})",
-                                 context={**_case_context(case), "level": level},
-                                 language=organization.default_language)
-        case.escalation_level, case.escalated_at = level, now
-        case.save(update_fields=["escalation_level", "escalated_at"])
-        CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.ESCALATED,
-                                 text=f"Overdue: escalated to {', '.join(p.email for p in people) or '—'}.")
-        escalated += 1
+        with unit("case escalation", case.pk):
+            level = case.escalation_level + 1
+            people = routing.escalation_people(organization=organization, department=case.department, level=level)
+            if people:
+                mail_render_and_send(to=[p.email for p in people], template="emails/case_escalated",
+                                     subject=f"Overdue: case {case.pk} ({case.response.survey.name})",
+                                     context={**_case_context(case), "level": level},
+                                     language=organization.default_language)
+            case.escalation_level, case.escalated_at = level, now
+            case.save(update_fields=["escalation_level", "escalated_at"])
+            CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.ESCALATED,
+                                     text=f"Overdue: escalated to {', '.join(p.email for p in people) or '—'}.")
+            escalated += 1
     return {"reminded": reminded, "escalated": escalated}
 
 
@@ -306,7 +309,7 @@ def followups_sweep(*, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     created = resent = 0
     for organization in Organization.objects.filter(is_active=True):
-        with tenant_context(organization):
+        with tenant_context(organization), unit("followups sweep of organization", organization.pk):
             if not Rule.objects.filter(is_active=True).exists():
                 continue
             recent = Response.objects.filter(created_at__gte=now - SWEEP_WINDOW,
@@ -476,6 +479,8 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
             continue
         counts = category_counts(r.score for r in responses)
         try:
+            # One department's failure (a bad address, a mail server hiccup) is logged and retried
+            # next hour; the other departments and organizations go on.
             # The record and the mail succeed together: a mail failure leaves it for the next hour.
             with transaction.atomic():
                 DigestSend.objects.create(organization=organization, department=department, week=week,
@@ -489,6 +494,9 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
                     language=organization.default_language,
                 )
         except IntegrityError:
+            continue
+        except Exception:
+            log.exception("The digest of department %s failed; the others go on", department.pk)
             continue
         sent += 1
     return sent

@@ -3,7 +3,8 @@
 from django.utils import timezone
 
 from nps_platform.celery import app
-from nps_platform.tenancy import tenant_context, tenant_task
+from nps_platform.periodic import each_organization
+from nps_platform.tenancy import tenant_task
 from organizations.models import Organization
 from responses.models import Response
 
@@ -48,10 +49,11 @@ def followups_tick() -> dict:
     """Every minute: case reminders and escalations, webhook retries."""
     now = timezone.now()
     result = {"reminded": 0, "escalated": 0}
-    for organization in Organization.objects.filter(is_active=True):
-        with tenant_context(organization):
-            for key, value in services.cases_remind_and_escalate(organization=organization, now=now).items():
-                result[key] += value
+    for counts in each_organization(
+            Organization.objects.filter(is_active=True), task="followups.tick",
+            work=lambda organization: services.cases_remind_and_escalate(organization=organization, now=now)):
+        for key, value in counts.items():
+            result[key] += value
     result["webhook_retries"] = services.webhooks_retry_due(now=now)
     return result
 
@@ -66,8 +68,6 @@ def followups_sweep() -> dict:
 def followups_digest() -> int:
     """Hourly; each organization's digest goes out once a week on its day."""
     now = timezone.now()
-    sent = 0
-    for organization in Organization.objects.filter(is_active=True, digest_weekday__isnull=False):
-        with tenant_context(organization):
-            sent += services.digest_send_due(organization=organization, now=now)
-    return sent
+    return sum(each_organization(
+        Organization.objects.filter(is_active=True, digest_weekday__isnull=False), task="followups.digest",
+        work=lambda organization: services.digest_send_due(organization=organization, now=now)))
