@@ -121,12 +121,24 @@ class TenantAPIView(APIView):
         super().initial(request, *args, **kwargs)
         request._api_tenant_token = _current_organization.set(request.api_organization)
 
+    def dispatch(self, request, *args, **kwargs):
+        # The context is reset whatever happens: an unhandled exception (a 500) skips
+        # finalize_response, and the next request this worker thread serves must start clean.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            self._tenant_reset(getattr(self, "request", None))
+
     def finalize_response(self, request, response, *args, **kwargs):
+        self._tenant_reset(request)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @staticmethod
+    def _tenant_reset(request) -> None:
         token = getattr(request, "_api_tenant_token", None)
         if token is not None:
             _current_organization.reset(token)
             request._api_tenant_token = None
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def organization(self):
