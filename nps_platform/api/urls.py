@@ -1,7 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .docs import SwaggerView
 
 urlpatterns = [
     path("v1/contacts/", views.ContactListView.as_view(), name="api_contacts"),
@@ -26,5 +27,5 @@ urlpatterns = [
     path("v1/departments/", views.DepartmentListView.as_view(), name="api_departments"),
     path("v1/employees/", views.EmployeeListView.as_view(), name="api_employees"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]
