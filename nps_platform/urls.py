@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dev/outbox/", views.outbox, name="dev_outbox"),
     path("dev/outbox/<str:message_id>/", views.outbox_message, name="dev_outbox_message"),
+    path("dev/outbox/<str:message_id>/html/", views.outbox_message_html, name="dev_outbox_message_html"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
@@ -35,3 +36,4 @@ urlpatterns = [
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 handler404 = "nps_platform.views.not_found"
+handler403 = "nps_platform.views.permission_denied"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import connections
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .mail import outbox_list, outbox_read
 
@@ -56,6 +59,20 @@ def outbox_message(request, message_id: str):
     return render(request, "dev/outbox_message.html", {"m": message})
 
 
+# The HTML part as sent, for the outbox page's sandboxed frame: mail is styled inline, which the
+# site's policy forbids (a srcdoc frame inherits it), so this document alone allows inline
+# styles, and no script at all.
+@xframe_options_sameorigin
+@csp_replace({"default-src": [NONE], "style-src": [UNSAFE_INLINE], "img-src": [SELF, "data:", "http:", "https:"],
+              "script-src": [NONE], "frame-ancestors": [SELF], "form-action": [NONE]})
+def outbox_message_html(request, message_id: str):
+    _debug_only()
+    message = outbox_read(message_id)
+    if message is None or not message["html"]:
+        raise Http404()
+    return HttpResponse(message["html"], content_type="text/html; charset=utf-8")
+
+
 def not_found(request, exception=None):
     """404s: the API answers a problem document; pages get Django's page."""
     if request.path.startswith("/api/"):
@@ -67,3 +84,40 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+# PermissionDenied messages that name the least role the page asks for (organizations.access).
+_ROLE_HINTS = {"admin": ("owner", "admin"), "manager": ("owner", "admin", "manager")}
+
+
+def _roles_needed(exception) -> tuple[str, ...]:
+    from .tenancy import RoleRequired
+
+    if isinstance(exception, RoleRequired):
+        return exception.roles
+    text = str(exception or "").lower()
+    if text in _ROLE_HINTS:
+        return _ROLE_HINTS[text]
+    if "admin" in text:
+        return _ROLE_HINTS["admin"]
+    if "viewer" in text or "manager" in text:
+        return _ROLE_HINTS["manager"]
+    return ()
+
+
+def permission_denied(request, exception=None):
+    """403s inside the site's layout, saying which role the page needs and whom to ask."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"type": "about:blank", "title": "Forbidden", "status": 403,
+                             "detail": "Your key or role does not allow this."}, status=403,
+                            content_type="application/problem+json")
+    from organizations.models import Role
+
+    labels = dict(Role.choices)
+    membership = getattr(request, "membership", None)
+    context = {
+        "roles_needed": [label for role, label in labels.items() if role in _roles_needed(exception)],
+        "current_role": labels.get(membership.role) if membership else None,
+    }
+    return render(request, "403.html", context, status=403)
+
