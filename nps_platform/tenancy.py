@@ -9,6 +9,7 @@ import functools
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -156,6 +157,14 @@ def membership_for(*, user, slug: str) -> Membership | None:
     )
 
 
+class RoleRequired(PermissionDenied):
+    """A 403 that knows which roles would have been let in (the 403 page names them)."""
+
+    def __init__(self, roles):
+        self.roles = tuple(roles)
+        super().__init__("Your role does not allow this.")
+
+
 def role_required(*roles: str):
     """View decorator for `/o/<slug>/` views: members without one of `roles` get 403 (they
     can see the organization exists; they are in it)."""
@@ -163,10 +172,8 @@ def role_required(*roles: str):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            from django.core.exceptions import PermissionDenied
-
             if request.membership is None or request.membership.role not in roles:
-                raise PermissionDenied("Your role does not allow this.")
+                raise RoleRequired(roles)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Employee, Organization, Role, User
@@ -79,6 +80,11 @@ class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         from .models import Membership
 
+        # The model's help names the placeholder in angle brackets, which a page would read as
+        # a tag ("/o//"); here it shows the organization's own address, escaped.
+        self.fields["slug"].help_text = format_html(
+            _("Used in this organization's addresses: {address}. Changing it breaks bookmarked links."),
+            address=f"/o/{self.instance.slug or 'your-organization'}/")
         self.fields["alert_fallback"].queryset = User.objects.filter(
             pk__in=Membership.objects.values("user_id")).order_by("email")
 

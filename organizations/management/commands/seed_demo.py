@@ -182,6 +182,7 @@ class Command(BaseCommand):
                 contact=rng.choice(customers) if rng.random() < 0.8 else None)
             response.refresh_from_db()
             response_follow_up(response=response)
+        self._settle_follow_ups(rng)
         employee_survey = Survey.objects.get(name="Employee pulse (eNPS)")
         for team in teams:
             for _ in range(rng.randint(3, 8)):  # some teams stay under the anonymity threshold
@@ -200,3 +201,33 @@ class Command(BaseCommand):
         Webhook.objects.create(organization=organization, url="https://crm.demo-company.example/hooks/nps",
                                secret="demo-secret-not-for-production", events=["response.detractor"],
                                is_active=False)
+
+    def _settle_follow_ups(self, rng):
+        """The demo's answers are history: their alerts count as sent and their cases as handled
+        (all but the last few days', left open for the inbox), so the first start mails nobody
+        about answers from weeks ago (the answers' own tasks, the sweep and the tick would)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from followups.models import Alert, Case, CaseEvent
+
+        now = timezone.now()
+        Alert.objects.filter(status=Alert.Status.PENDING).update(status=Alert.Status.SENT, sent_at=now)
+        reasons = [Case.Reason.FIXED, Case.Reason.EXPLAINED, Case.Reason.COMPENSATED, Case.Reason.THANKED]
+        for case in Case.objects.select_related("response", "rule"):
+            answered = case.response.created_at
+            hours = case.rule.sla_hours if case.rule else 48
+            case.created_at = answered
+            case.due_at = answered + dt.timedelta(hours=hours)
+            if answered < now - dt.timedelta(days=3):
+                case.status, case.reason = Case.Status.CLOSED, rng.choice(reasons)
+                case.first_action_at = answered + dt.timedelta(hours=rng.randint(1, 20))
+                case.closed_at = case.first_action_at + dt.timedelta(hours=rng.randint(1, 30))
+                CaseEvent.objects.create(organization_id=case.organization_id, case=case, kind=CaseEvent.Kind.STATUS,
+                                         text="Closed (demo history).")
+            else:  # open and in time: neither reminded nor escalated on the first start
+                case.due_at = max(case.due_at, now + dt.timedelta(hours=hours))
+                case.reminded_at = now
+            case.save(update_fields=["created_at", "due_at", "status", "reason", "first_action_at", "closed_at",
+                                     "reminded_at"])
