@@ -28,7 +28,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.timezone import template_localtime
 
-from nps_platform.mail import email_message_build, email_message_render, mail_domain
+from nps_platform.mail import email_message_build, email_message_render, mail_domain, sender_address, subject_render
 from nps_platform.tokens import token_from_nonce
 from surveys.presentation import survey_shown
 
@@ -92,7 +92,7 @@ def _invitation_parts(invitation: Invitation, kind: str, shown, name: str, link:
         with translation.override(language):
             text = render_to_string(f"{INVITATION_TEMPLATE}.txt", context)
             html = render_to_string(f"{INVITATION_TEMPLATE}.html", context)
-            subject = " ".join(render_to_string(INVITATION_SUBJECT, context).split())
+            subject = subject_render(INVITATION_SUBJECT, context)
         parts = cache[key] = (subject, text, html)
     subject, text, html = parts
     values = {"name": name, "link": link, "unsubscribe": unsubscribe}
@@ -126,10 +126,8 @@ def invitation_email(*, invitation: Invitation, kind: str, cache: dict | None = 
         to, invitation_id = stand_ins["to"], stand_ins["invitation"]
         headers = {"Date": stand_ins["date"], "Message-ID": stand_ins["message_id"]}
     campaign = invitation.campaign
-    from_name = campaign.sender_name or organization.name
-    from_address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">").strip()
     envelope = {
-        "to": [to], "from_email": f"{from_name} <{from_address}>",
+        "to": [to], "from_email": sender_address(campaign.sender_name or organization.name),
         "reply_to": [campaign.reply_to] if campaign.reply_to else None,
         "headers": {"List-Unsubscribe": f"<{unsubscribe if stand_ins is None else stand_ins['unsubscribe']}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "X-NPS-Invitation": invitation_id,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from nps_platform.mail import mail_render_and_send
+from nps_platform.mail import mail_render_and_send, sender_address
 from nps_platform.periodic import unit
 from nps_platform.tenancy import tenant_context
 from organizations.models import Organization, User
@@ -243,7 +243,7 @@ def case_reply(*, case: Case, by: User, text: str) -> Case:
         subject=f"{organization.name}: {response.survey.name}",
         context={"organization": organization, "text": text, "sender": by, "contact": response.contact},
         language=response.language, reply_to=[by.email],
-        from_email=f"{organization.name} <{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}>",
+        from_email=sender_address(organization.name),
     )
     with transaction.atomic():
         CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.REPLY, actor=by,

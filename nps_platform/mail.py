@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from email import message_from_bytes, policy
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 
@@ -24,7 +25,7 @@ def email_message_render(*, to: list[str], template: str, context: dict, subject
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
         if subject_template:
-            subject = " ".join(render_to_string(subject_template, context).split())
+            subject = subject_render(subject_template, context)
     return email_message_build(to=to, subject=subject, text=text, html=html, headers=headers, reply_to=reply_to,
                                from_email=from_email)
 
@@ -36,11 +37,32 @@ def email_message_build(*, to: list[str], subject: str, text: str, html: str, he
     headers = dict(headers or {})
     headers.setdefault("Message-ID", make_msgid(domain=mail_domain()))
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=to, headers=headers, reply_to=reply_to,
+        # (a name with a line break in it must not break the Subject header)
+        subject=" ".join(subject.split()), body=text, to=to, headers=headers, reply_to=reply_to,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def subject_render(template: str, context: dict) -> str:
+    """A subject line from a template: plain text, never HTML-escaped ("Jensen & Søn's", not
+    "Jensen &amp;amp; Søn&#x27;s"), on one line."""
+    rendered = get_template(template).template.render(Context(context, autoescape=False))
+    return " ".join(rendered.split())
+
+
+def from_address() -> str:
+    """The bare address of DEFAULT_FROM_EMAIL."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL.strip()
+
+
+def sender_address(name: str) -> str:
+    """`"<name>" <DEFAULT_FROM_EMAIL's address>` for a name we do not control (an organization's,
+    a campaign's sender name): line breaks and control characters dropped, and quoted or
+    encoded by formataddr, so a comma, a quote, "<" or "&" cannot break the header."""
+    name = " ".join("".join(c if c.isprintable() else " " for c in name or "").split())
+    return formataddr((name, from_address())) if name else from_address()
 
 
 def mail_domain() -> str:
