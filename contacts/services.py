@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from nps_platform.csvio import CsvFormatError, csv_rows
 from organizations.models import Employee, Organization, User
@@ -424,3 +426,43 @@ def suppression_remove(*, suppression: Suppression, by: User) -> None:
 def is_suppressed(*, email: str) -> bool:
     return Suppression.objects.filter(email__iexact=email.strip()).exists()
 
+
+
+def import_traces_erase(*, email: str) -> int:
+    """Erasing a person: every uploaded import file that holds their address is deleted (its
+    import keeps its counts and status), and the lines it could not take that quote them go.
+    XLSX files are zip archives, so they are opened and read as text for the check."""
+    needle = email.strip().lower()
+    if not needle:
+        return 0
+    erased = 0
+    for record in ContactImport.objects.exclude(file=""):
+        try:
+            with record.file.open("rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        if needle.encode() not in _import_text(data).lower():
+            continue
+        record.file.delete(save=False)
+        record.file = ""
+        record.errors = [e for e in record.errors if needle not in str(e).lower()]
+        if record.status in (ContactImport.Status.MAPPING, ContactImport.Status.QUEUED):
+            record.status, record.failure = ContactImport.Status.FAILED, gettext(
+                "The file was deleted: it held the personal data of a person who was erased.")
+        record.save(update_fields=["file", "errors", "status", "failure"])
+        erased += 1
+    return erased
+
+
+def _import_text(data: bytes) -> bytes:
+    """A file's text for a search: CSV as it is (and as UTF-16 when it has a BOM), XLSX's sheets."""
+    if data[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return b"\n".join(archive.read(name) for name in archive.namelist() if name.endswith(".xml"))
+        except zipfile.BadZipFile:
+            return data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="ignore").encode()
+    return data

@@ -12,29 +12,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nps_platform.tenancy import role_required, tenant_context
-from organizations.models import ADMIN_ROLES, Department
+from nps_platform.pagination import page_of
+from nps_platform.parsing import parse_id
+from nps_platform.tenancy import tenant_context
+from organizations import access
+from organizations.models import Department
 
 from . import services
 from .forms import ContactForm, ImportUploadForm, SegmentForm, SuppressionForm, mapping_choices
 from .models import Contact, ContactImport, Segment, Suppression, Tag
 from .selectors import FILTER_KEYS, contact_export_rows, contact_filter
 
-ADMINS = tuple(ADMIN_ROLES)
-
 
 def _filters(request) -> dict:
     """The list's filters from the query string, or a saved segment's (`?segment=<id>`)."""
-    if (segment_id := request.GET.get("segment", "")).isdigit():
+    if (segment_id := parse_id(request.GET.get("segment"))) is not None:
         return get_object_or_404(Segment, pk=segment_id).filters
     return {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
 
 
+@access.admin_required
 def contact_list(request, org_slug):
     filters = _filters(request)
-    contacts = contact_filter(filters)
+    contacts = page_of(request, contact_filter(filters))
     context = {
-        "contacts": contacts[:200], "total": contacts.count(), "filters": filters,
+        "contacts": contacts, "page_obj": contacts, "total": contacts.paginator.count, "filters": filters,
         "departments": Department.objects.order_by("name"), "tags": Tag.objects.all(),
         "segments": Segment.objects.all(), "segment_form": SegmentForm(),
         "query": request.GET.urlencode(),
@@ -44,6 +46,7 @@ def contact_list(request, org_slug):
     return render(request, "contacts/list.html", context)
 
 
+@access.admin_required
 def contact_export(request, org_slug):
     organization, filters = request.organization, _filters(request)
 
@@ -57,7 +60,7 @@ def contact_export(request, org_slug):
     return response
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def contact_edit(request, org_slug, contact_id=None):
     contact = get_object_or_404(Contact, pk=contact_id) if contact_id else Contact()
     form = ContactForm(request.POST or None, instance=contact)
@@ -71,7 +74,7 @@ def contact_edit(request, org_slug, contact_id=None):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def contact_delete(request, org_slug, contact_id):
     contact = get_object_or_404(Contact, pk=contact_id)
     services.contact_delete(contact=contact, by=request.user)
@@ -80,7 +83,7 @@ def contact_delete(request, org_slug, contact_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def segment_create(request, org_slug):
     form = SegmentForm(request.POST)
     filters = {k: request.POST.get(k) for k in FILTER_KEYS if request.POST.get(k)}
@@ -92,7 +95,7 @@ def segment_create(request, org_slug):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def segment_delete(request, org_slug, segment_id):
     segment = get_object_or_404(Segment, pk=segment_id)
     try:
@@ -102,7 +105,7 @@ def segment_delete(request, org_slug, segment_id):
     return redirect("contact_list", org_slug=org_slug)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def contact_import(request, org_slug):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +122,7 @@ def contact_import(request, org_slug):
     })
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def contact_import_detail(request, org_slug, contactimport_id):
     record = get_object_or_404(ContactImport, pk=contactimport_id)
     if record.status != ContactImport.Status.MAPPING:
@@ -145,8 +148,9 @@ def contact_import_detail(request, org_slug, contactimport_id):
     })
 
 
+@access.admin_required
 def suppression_list(request, org_slug):
-    form = SuppressionForm(request.POST or None) if request.membership.is_admin else None
+    form = SuppressionForm(request.POST or None) if access.may_administer(access.actor_of(request)) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied("Only admins change the suppression list.")
@@ -161,7 +165,7 @@ def suppression_list(request, org_slug):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def suppression_delete(request, org_slug, suppression_id):
     suppression = get_object_or_404(Suppression, pk=suppression_id)
     services.suppression_remove(suppression=suppression, by=request.user)

@@ -1,38 +1,45 @@
-"""The comment explorer: each comment with its score and context, under the privacy rules —
-employees named only where the viewer may see them, and employee-survey comments only for
-groups that reach the anonymity threshold."""
+"""The comment explorer: each comment with its score and context, read through
+`organizations.access` — the person behind a comment only for those who may see people,
+employees named only where the viewer may see them, and an employee-survey comment only from an
+anonymity unit the reader may see, shown with the unit's department and week, never its own
+smaller group or its exact day."""
 
 from __future__ import annotations
 
-from collections import Counter
+from organizations import access
+from organizations.models import Department
 
-from surveys.models import SurveyKind
-
-
-def small_groups(board) -> set[tuple[int, int | None]]:
-    """(survey, department) groups of employee answers under the anonymity threshold."""
-    threshold = board.organization.anonymity_threshold
-    sizes = Counter(board._responses(board.filters).values_list("survey_id", "department_id"))
-    return {group for group, n in sizes.items() if n < threshold}
+LIMIT = 2000
 
 
 def comments_for(*, board, q: str = "", category: str = "", language: str = "", employee: str = "") -> list:
-    qs = board._responses(board.filters).exclude(comment="").select_related("survey", "department", "employee",
-                                                                           "contact")
+    qs = board.responses().exclude(comment="").select_related("survey", "department", "employee", "contact")
     if q.strip():
         qs = qs.filter(comment__icontains=q.strip())
     if category in ("promoter", "passive", "detractor"):
         qs = qs.filter(category=category)
     if language:
-        qs = qs.filter(language=language)
-    if employee.isdigit() and board.scope.see_employees:
+        qs = qs.filter(language=language[:8])
+    visible_employees = access.visible_employee_ids(board.actor)
+    if employee.isascii() and employee.isdigit() and len(employee) < 19 and (
+            visible_employees is None or int(employee) in visible_employees):
         qs = qs.filter(employee_id=employee)
-    rows = list(qs.order_by("-created_at")[:2000])
-    if board.filters.kind == SurveyKind.ENPS:
-        small = small_groups(board)
-        rows = [r for r in rows if (r.survey_id, r.department_id) not in small]
+    rows = list(qs.order_by("-created_at")[:LIMIT])
+    people = access.may_see_people(board.actor)
+    if board.anonymous:
+        names = {d.pk: d for d in Department.objects.all()}
+        kept = []
+        for r in rows:
+            root = board.unit_of(r)
+            if root == access.HIDDEN:
+                continue  # from a group too small to show any of its words
+            r.shown_department = names.get(root) if root is not None else None
+            r.shown_week = access.week_start(r.created_at.astimezone(board.tz).date())
+            r.show_employee = r.show_contact = False
+            kept.append(r)
+        return kept
     for r in rows:
-        r.show_employee = bool(r.employee_id) and (board.scope.see_employees
-                                                   or r.employee_id in board.scope.own_employee_ids)
-        r.show_contact = r.contact_id is not None and not r.survey.is_anonymous
+        r.shown_department, r.shown_week = r.department, None
+        r.show_employee = bool(r.employee_id) and (visible_employees is None or r.employee_id in visible_employees)
+        r.show_contact = people and r.contact_id is not None
     return rows

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from nps_platform.nps_math import score_from_histogram
+from organizations import access
+from organizations.models import Department
+from surveys.models import Survey
+
 HEADER = ["date", "survey", "score", "category", "comment", "language", "channel", "department", "employee",
           "contact email", "contact name"]
+# Employee answers leave the product only as figures of anonymity units, never one by one.
+ANONYMOUS_HEADER = ["week", "survey", "department", "n", "promoters", "passives", "detractors", "eNPS"]
 
 
 def safe_cell(value):
@@ -21,24 +28,29 @@ def safe_cell(value):
 
 
 def export_rows(*, board):
-    from surveys.models import SurveyKind
-
-    from .comments import small_groups
-
+    """The export's rows, header first: each answer the actor may see one by one, or — for
+    employee answers — one row per anonymity unit and week."""
+    if board.anonymous:
+        yield ANONYMOUS_HEADER
+        surveys = dict(Survey.objects.values_list("pk", "name"))
+        departments = dict(Department.objects.values_list("pk", "name"))
+        for survey_id, week, root, histogram in sorted(board._units(board.filters), key=lambda u: (u[1], u[0])):
+            score = score_from_histogram(histogram)
+            yield [week.isoformat(), surveys.get(survey_id, ""), departments.get(root, "") if root else "",
+                   score.n, score.promoters, score.passives, score.detractors, score.nps]
+        return
     yield HEADER
-    small = small_groups(board) if board.filters.kind == SurveyKind.ENPS else set()
-    qs = board._responses(board.filters).select_related("survey", "department", "employee", "contact")
+    people = access.may_see_people(board.actor)
+    employees = access.visible_employee_ids(board.actor)
+    qs = access.answer_rows(board.actor, board.responses()).select_related("survey", "department", "employee",
+                                                                           "contact")
     for r in qs.order_by("created_at").iterator(chunk_size=2000):
-        if (r.survey_id, r.department_id) in small:
-            continue  # too few employees answered in this group to show any one answer
-        anonymous = r.survey.is_anonymous
-        show_employee = r.employee_id and (board.scope.see_employees or r.employee_id in board.scope.own_employee_ids)
+        show_employee = r.employee_id and (employees is None or r.employee_id in employees)
         yield [
-            r.created_at.astimezone(board.tz).strftime("%Y-%m-%d %H:%M") if not anonymous
-            else r.created_at.astimezone(board.tz).strftime("%Y-%m-%d"),
+            r.created_at.astimezone(board.tz).strftime("%Y-%m-%d %H:%M"),
             r.survey.name, r.score, r.category, r.comment, r.language, r.channel,
             r.department.name if r.department_id else "",
             r.employee.name if show_employee else "",
-            "" if anonymous or r.contact is None else r.contact.email,
-            "" if anonymous or r.contact is None else r.contact.name,
+            r.contact.email if people and r.contact is not None else "",
+            r.contact.name if people and r.contact is not None else "",
         ]

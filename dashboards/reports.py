@@ -14,10 +14,11 @@ from django.urls import reverse
 from nps_platform.mail import mail_render_and_send
 from nps_platform.nps_math import reading
 from nps_platform.periodic import unit
+from organizations import access
 from organizations.models import Membership, Organization
 
 from .models import ReportSubscription
-from .selectors import Dashboard, filters_from, scope_for
+from .selectors import Dashboard, filters_from
 
 
 def _period(every: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -56,7 +57,7 @@ def _report_send(*, organization: Organization, subscription: ReportSubscription
     params = QueryDict(subscription.query, mutable=True)
     params["from"], params["to"] = period[0].isoformat(), period[1].isoformat()
     board = Dashboard(organization=organization, filters=filters_from(params, organization=organization),
-                      scope=scope_for(membership))
+                      actor=access.actor_for(membership))
     headline = board.headline()
     link = settings.SITE_URL.rstrip("/") + reverse("dashboard", kwargs={"org_slug": organization.slug}) \
         + "?" + board.filters.query()

@@ -1,7 +1,15 @@
-"""Dashboard numbers. Without a department or segment restriction they come from the rollups
-(cost follows days × groups, not answers); with one — a department filter, a manager's own
-departments, a segment — they are counted from the raw answers of that slice, since a rollup
-row counts one dimension at a time. Both paths produce the same histograms, and every score
+"""Dashboard numbers, read for one actor (`organizations.access`) under one set of filters.
+
+Customer answers come from the rollups: without a department restriction from the `all` rows,
+with one — a department filter or a manager's own departments — from the `department:<id>`
+rows of those departments (every answer has one department at most, so their sum is exact).
+Only a segment (an ad-hoc set of contacts) and breakdowns across a department restriction
+read the raw answers, aggregated in SQL (counts of the eleven scores per group).
+
+Employee (eNPS) answers are shown only as whole anonymity units (`access.anonymity_units`)
+built from the rollups per survey and week: every figure — headline, previous period, trend,
+breakdowns, the department tree, comments — is a sum of units of at least the threshold's
+number of answers, so no figure and no difference of two is about fewer people. Every score
 goes through `nps_platform.nps_math`."""
 
 from __future__ import annotations
@@ -9,23 +17,29 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from contacts.models import Segment
 from contacts.selectors import contact_filter
 from nps_platform.nps_math import change_is_significant, score_from_categories, score_from_histogram
-from organizations.models import Department, Employee, EmployeeVisibility, Organization, Role
-from organizations.selectors import department_subtree, managed_departments
+from organizations import access
+from organizations.access import Actor
+from organizations.models import Department, Employee, Organization
+from organizations.selectors import department_subtree
 from responses.models import Response
 from surveys.models import Survey, SurveyKind
 
 from .models import SCORE_FIELDS, Rollup
 
 DIMENSIONS = ("department", "employee", "region", "product", "survey", "channel", "language", "source")
+# What an employee answer may be broken down by: the dimensions its anonymity units follow.
+ANONYMOUS_DIMENSIONS = ("department", "survey")
+SMALL = "__small__"
 
 
 @dataclass
@@ -48,8 +62,6 @@ class Filters:
                        segment_id=self.segment_id, every=self.every)
 
     def query(self) -> str:
-        from urllib.parse import urlencode
-
         data = {"from": self.start.isoformat(), "to": self.end.isoformat(), "every": self.every}
         for key, value in (("survey", self.survey_id), ("kind", self.kind), ("department", self.department_id),
                            ("segment", self.segment_id)):
@@ -64,13 +76,14 @@ def filters_from(params, *, organization: Organization) -> Filters:
 
     def date(name, default):
         try:
-            return dt.date.fromisoformat(params.get(name, ""))
+            value = dt.date.fromisoformat(params.get(name, ""))
         except ValueError:
             return default
+        return value if dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31) else default
 
     def number(name):
         value = params.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
     end = date("to", today)
     start = date("from", end - dt.timedelta(days=89))
@@ -81,45 +94,31 @@ def filters_from(params, *, organization: Organization) -> Filters:
     kind = kind if kind in SurveyKind.values else SurveyKind.CNPS  # customers and employees never mix
     if survey_id:
         kind = Survey.objects.filter(pk=survey_id).values_list("kind", flat=True).first() or kind
+    if access.anonymous_kind(kind):
+        start, end = access.anonymous_period(start, end)
     return Filters(start=start, end=end, survey_id=survey_id, kind=kind, department_id=number("department"),
                    segment_id=number("segment"), every="month" if params.get("every") == "month" else "week")
 
 
-@dataclass
-class Scope:
-    """Who is looking: what they may see of departments and employees."""
-
-    department_ids: set[int] | None  # None: everything
-    see_employees: bool
-    own_employee_ids: set[int] = field(default_factory=set)
+def _score_sums() -> dict:
+    return {f"s{f}": Sum(f) for f in SCORE_FIELDS}
 
 
-def scope_for(membership) -> Scope:
-    organization = membership.organization
-    visibility = organization.employee_visibility
-    own = set(Employee.objects.filter(user_id=membership.user_id).values_list("pk", flat=True))
-    if (departments := managed_departments(membership)) is not None:
-        see = visibility in (EmployeeVisibility.MANAGERS, EmployeeVisibility.EMPLOYEE_AND_MANAGERS,
-                             EmployeeVisibility.ALL_MEMBERS)
-        return Scope(departments, see, own)
-    if membership.role in (Role.OWNER, Role.ADMIN):
-        return Scope(None, visibility != EmployeeVisibility.NOBODY, own)
-    # viewers: all departments; employees only when everyone may see them (or their own)
-    return Scope(None, visibility == EmployeeVisibility.ALL_MEMBERS,
-                 own if visibility == EmployeeVisibility.EMPLOYEE_AND_MANAGERS else set())
+def _row_histogram(row) -> list[int]:
+    return [row[f"s{f}"] or 0 for f in SCORE_FIELDS]
 
 
 class Dashboard:
-    def __init__(self, *, organization: Organization, filters: Filters, scope: Scope):
-        self.organization, self.filters, self.scope = organization, filters, scope
+    def __init__(self, *, organization: Organization, filters: Filters, actor: Actor):
+        self.organization, self.filters, self.actor = organization, filters, actor
         self.tz = zoneinfo.ZoneInfo(organization.time_zone)
-        restricted = {filters.department_id} if filters.department_id else None
-        if restricted is not None:
-            restricted = department_subtree(restricted)
-        if scope.department_ids is not None:
-            restricted = scope.department_ids if restricted is None else restricted & scope.department_ids
+        self.anonymous = access.anonymous_kind(filters.kind)
+        restricted = department_subtree({filters.department_id}) if filters.department_id else None
+        if actor.department_ids is not None:
+            restricted = set(actor.department_ids) if restricted is None else restricted & actor.department_ids
         self.department_ids = restricted
-        self.raw = restricted is not None or filters.segment_id is not None
+        self.raw = filters.segment_id is not None and not self.anonymous
+        self._units_cache: dict = {}
 
     # -- sources --------------------------------------------------------------------------------
     def _surveys(self, filters: Filters):
@@ -131,19 +130,28 @@ class Dashboard:
         return qs
 
     def _rollups(self, filters: Filters, key_prefix: str | None = None, key: str | None = None):
+        """Rollup rows of the period; `key` None with no prefix: the rows that count each answer
+        once under the actor's and the filter's departments."""
         qs = Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
         if filters.survey_id or filters.kind:
             qs = qs.filter(survey__in=self._surveys(filters))
+        if key_prefix is not None:
+            return qs.filter(key__startswith=key_prefix)
         if key is not None:
-            qs = qs.filter(key=key)
-        elif key_prefix is not None:
-            qs = qs.filter(key__startswith=key_prefix)
-        return qs
+            return qs.filter(key=key)
+        if self.department_ids is None:
+            return qs.filter(key="all")
+        return qs.filter(key__in=[f"department:{pk}" for pk in sorted(self.department_ids)])
+
+    def _period_bounds(self, filters: Filters) -> tuple[dt.datetime, dt.datetime]:
+        return (dt.datetime.combine(filters.start, dt.time(0), self.tz),
+                dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time(0), self.tz))
 
     def _responses(self, filters: Filters):
-        start = dt.datetime.combine(filters.start, dt.time(0), self.tz)
-        end = dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time(0), self.tz)
-        qs = Response.objects.filter(created_at__gte=start, created_at__lt=end)
+        """The raw answers behind the figures (all kinds: the caller decides what may be shown
+        of them, through `organizations.access`)."""
+        start, end = self._period_bounds(filters)
+        qs = access.visible_responses(self.actor, Response.objects.filter(created_at__gte=start, created_at__lt=end))
         if filters.survey_id or filters.kind:
             qs = qs.filter(survey__in=self._surveys(filters))
         if self.department_ids is not None:
@@ -153,33 +161,98 @@ class Dashboard:
             qs = qs.filter(contact__in=contact_filter(segment.filters).values("pk")) if segment else qs.none()
         return qs
 
+    def responses(self):
+        return self._responses(self.filters)
+
     @staticmethod
     def _sum(qs) -> list[int]:
         totals = qs.aggregate(**{f: Sum(f) for f in SCORE_FIELDS})
         return [totals[f] or 0 for f in SCORE_FIELDS]
 
     @staticmethod
-    def _histogram(scores) -> list[int]:
-        histogram = [0] * 11
-        for score in scores:
-            histogram[score] += 1
-        return histogram
+    def _raw_groups(qs, field: str) -> dict[str, list[int]]:
+        """Counts of each score per value of `field`, in one GROUP BY."""
+        groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
+        for value, score, n in qs.values_list(field, "score").annotate(n=Count("pk")).order_by():
+            if value not in (None, ""):
+                groups[str(value)][score] += n
+        return groups
 
-    def histogram(self, filters: Filters | None = None) -> list[int]:
-        filters = filters or self.filters
-        if self.raw:
-            histogram = self._histogram(self._responses(filters).values_list("score", flat=True))
-        else:
-            histogram = self._sum(self._rollups(filters, key="all"))
-        return self._anonymous_floor(histogram)
+    # -- employee answers: anonymity units -------------------------------------------------------
+    def _atoms(self, filters: Filters) -> tuple[dict, dict]:
+        """Employee answers per (survey, week) and department, from the rollups, with the unit
+        each belongs to (the organization's partition, the same for every reader)."""
+        cache_key = ("atoms", filters.start, filters.end, filters.survey_id)
+        if cache_key not in self._units_cache:
+            rows = (Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end,
+                                          survey__in=self._surveys(filters))
+                    .filter(key__regex=r"^(all|department:[0-9]+)$")
+                    .annotate(week=TruncWeek("day")).values("survey_id", "week", "key").annotate(**_score_sums())
+                    .order_by())
+            atoms: dict[tuple, list[int]] = {}
+            totals: dict[tuple, list[int]] = {}
+            for row in rows:
+                week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+                slice_key, histogram = (row["survey_id"], week), _row_histogram(row)
+                if row["key"] == "all":
+                    totals[slice_key] = histogram
+                else:
+                    atoms[(slice_key, int(row["key"].split(":", 1)[1]))] = histogram
+            for slice_key, total in totals.items():  # the answers with no department
+                rest = list(total)
+                for (atom_slice, _department), histogram in list(atoms.items()):
+                    if atom_slice == slice_key:
+                        rest = [a - b for a, b in zip(rest, histogram, strict=True)]
+                if sum(rest) > 0:
+                    atoms[(slice_key, None)] = rest
+            parents = dict(Department.objects.values_list("pk", "parent_id"))
+            roots = access.anonymity_units(atoms, parents, self.organization.anonymity_threshold)
+            self._units_cache[cache_key] = (atoms, roots)
+        return self._units_cache[cache_key]
 
-    def _anonymous_floor(self, histogram: list[int]) -> list[int]:
-        """Employee answers from fewer people than the anonymity threshold are not shown at all."""
-        if self.filters.kind == SurveyKind.ENPS and sum(histogram) < self.organization.anonymity_threshold:
-            return [0] * 11
-        return histogram
+    def _shown_roots(self, roots: dict) -> set:
+        shown = access.units_in_scope(self.actor, set(roots.values()))
+        if self.filters.department_id:
+            wanted = department_subtree({self.filters.department_id})
+            shown = {r for r in shown if r in wanted}
+        return shown
+
+    def _units(self, filters: Filters) -> list[tuple[int, dt.date, int | None, list[int]]]:
+        """(survey, week, unit root, histogram) of every unit the actor may see under the filters."""
+        atoms, roots = self._atoms(filters)
+        shown = self._shown_roots(roots)
+        units: dict[tuple, list[int]] = defaultdict(lambda: [0] * 11)
+        for atom, histogram in atoms.items():
+            root = roots.get(atom, access.HIDDEN)
+            if root in shown:
+                unit = units[(atom[0], root)]
+                for i, n in enumerate(histogram):
+                    unit[i] += n
+        return [(slice_key[0], slice_key[1], root, h) for (slice_key, root), h in units.items()]
+
+    def unit_of(self, response) -> int | str | None:
+        """The unit an employee answer is shown in (for its comment), or HIDDEN: its department
+        is shown as the unit's, never as its own smaller group."""
+        _atoms, roots = self._atoms(self.filters)
+        week = access.week_start(response.created_at.astimezone(self.tz).date())
+        root = roots.get(((response.survey_id, week), response.department_id), access.HIDDEN)
+        return root if root in self._shown_roots(roots) else access.HIDDEN
 
     # -- the page -------------------------------------------------------------------------------
+    def histogram(self, filters: Filters | None = None) -> list[int]:
+        filters = filters or self.filters
+        if self.anonymous:
+            total = [0] * 11
+            for *_rest, h in self._units(filters):
+                total = [a + b for a, b in zip(total, h, strict=True)]
+            return total
+        if self.raw:
+            histogram = [0] * 11
+            for score, n in self._responses(filters).values_list("score").annotate(n=Count("pk")).order_by():
+                histogram[score] += n
+            return histogram
+        return self._sum(self._rollups(filters))
+
     def headline(self) -> dict:
         current = score_from_histogram(self.histogram())
         previous = score_from_histogram(self.histogram(self.filters.previous()))
@@ -188,71 +261,98 @@ class Dashboard:
                 "significant": change_is_significant(current, previous),
                 "target": self.organization.nps_target}
 
+    def _bucket(self, day: dt.date) -> dt.date:
+        return day.replace(day=1) if self.filters.every == "month" else access.week_start(day)
+
     def trend(self) -> list[dict]:
-        trunc = TruncMonth if self.filters.every == "month" else TruncWeek
         buckets: dict[dt.date, list[int]] = defaultdict(lambda: [0] * 11)
-        if self.raw:
-            for created_at, score in self._responses(self.filters).values_list("created_at", "score"):
-                day = created_at.astimezone(self.tz).date()
-                bucket = day.replace(day=1) if self.filters.every == "month" else day - dt.timedelta(days=day.weekday())
-                buckets[bucket][score] += 1
+        if self.anonymous:
+            for _survey, week, _root, h in self._units(self.filters):
+                bucket = buckets[self._bucket(week)]
+                for i, n in enumerate(h):
+                    bucket[i] += n
         else:
-            rows = (self._rollups(self.filters, key="all").annotate(bucket=trunc("day")).values("bucket")
-                    .annotate(**{f"s{f}": Sum(f) for f in SCORE_FIELDS}))
-            for row in rows:
-                bucket = row["bucket"]
-                bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
-                for i, f in enumerate(SCORE_FIELDS):
-                    buckets[bucket][i] += row[f"s{f}"] or 0
-        return [{"bucket": bucket, "score": score_from_histogram(self._anonymous_floor(h))}
-                for bucket, h in sorted(buckets.items())]
+            trunc = TruncMonth if self.filters.every == "month" else TruncWeek
+            if self.raw:
+                rows = (self._responses(self.filters).annotate(bucket=trunc("created_at", tzinfo=self.tz))
+                        .values_list("bucket", "score").annotate(n=Count("pk")).order_by())
+                for bucket, score, n in rows:
+                    buckets[bucket.date() if isinstance(bucket, dt.datetime) else bucket][score] += n
+            else:
+                rows = (self._rollups(self.filters).annotate(bucket=trunc("day")).values("bucket")
+                        .annotate(**_score_sums()).order_by())
+                for row in rows:
+                    bucket = row["bucket"]
+                    bucket = bucket.date() if isinstance(bucket, dt.datetime) else bucket
+                    for i, n in enumerate(_row_histogram(row)):
+                        buckets[bucket][i] += n
+        return [{"bucket": bucket, "score": score_from_histogram(h)} for bucket, h in sorted(buckets.items())]
 
     def breakdown(self, dimension: str) -> list[dict]:
         """Rows of {label, value, score}, each with n and the low-sample flag."""
-        if dimension == "employee" and not (self.scope.see_employees or self.scope.own_employee_ids):
+        employees = access.visible_employee_ids(self.actor)
+        if dimension == "employee" and employees is not None and not employees:
             return []
         groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
-        if dimension == "survey":
-            if self.raw:
-                for survey_id, score in self._responses(self.filters).values_list("survey_id", "score"):
-                    groups[str(survey_id)][score] += 1
-            else:
-                for row in self._rollups(self.filters, key="all").values("survey_id").annotate(
-                        **{f"s{f}": Sum(f) for f in SCORE_FIELDS}):
-                    groups[str(row["survey_id"])] = [row[f"s{f}"] or 0 for f in SCORE_FIELDS]
-        elif self.raw:
-            from .rollups import response_keys, source_question_keys
-
-            cache: dict[int, list[str]] = {}
-            for response in self._responses(self.filters).select_related("contact", "version"):
-                if response.version_id not in cache:
-                    cache[response.version_id] = source_question_keys(response.version.definition)
-                for key in response_keys(response, cache[response.version_id]):
-                    if key.startswith(f"{dimension}:"):
-                        groups[key.split(":", 1)[1]][response.score] += 1
+        if self.anonymous:
+            if dimension not in ANONYMOUS_DIMENSIONS:
+                return []  # an employee answer is shown only by the groups its units follow
+            for survey_id, _week, root, h in self._units(self.filters):
+                value = str(survey_id) if dimension == "survey" else (SMALL if root is None else str(root))
+                groups[value] = [a + b for a, b in zip(groups[value], h, strict=True)]
+        elif self.raw or (self.department_ids is not None and dimension not in ("department", "survey")):
+            field = {"department": "department_id", "employee": "employee_id", "survey": "survey_id",
+                     "channel": "channel", "language": "language", "region": "contact__region",
+                     "product": "contact__product"}.get(dimension)
+            if field is not None:
+                groups = self._raw_groups(self._responses(self.filters), field)
+            elif dimension == "source":
+                groups = self._raw_sources()
+        elif dimension == "survey":
+            for row in self._rollups(self.filters).values("survey_id").annotate(**_score_sums()).order_by():
+                groups[str(row["survey_id"])] = _row_histogram(row)
+        elif dimension == "department" and self.department_ids is not None:
+            for row in self._rollups(self.filters).values("key").annotate(**_score_sums()).order_by():
+                groups[row["key"].split(":", 1)[1]] = _row_histogram(row)
         else:
             for row in self._rollups(self.filters, key_prefix=f"{dimension}:").values("key").annotate(
-                    **{f"s{f}": Sum(f) for f in SCORE_FIELDS}):
-                groups[row["key"].split(":", 1)[1]] = [row[f"s{f}"] or 0 for f in SCORE_FIELDS]
+                    **_score_sums()).order_by():
+                groups[row["key"].split(":", 1)[1]] = _row_histogram(row)
+        if dimension == "employee" and employees is not None:
+            groups = {k: v for k, v in groups.items() if k in {str(i) for i in employees}}
         return self._label(dimension, groups)
 
+    def _raw_sources(self) -> dict[str, list[int]]:
+        from .rollups import source_question_keys
+
+        groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
+        keys: dict[int, list[str]] = {}
+        for version_id, answers, score in self._responses(self.filters).values_list(
+                "version_id", "answers", "score").iterator(chunk_size=5000):
+            if version_id not in keys:
+                from surveys.models import SurveyVersion
+
+                definition = SurveyVersion.objects.filter(pk=version_id).values_list("definition", flat=True).first()
+                keys[version_id] = source_question_keys(definition or {})
+            for key in keys[version_id]:
+                answer = answers.get(key) if isinstance(answers, dict) else None
+                if isinstance(answer, dict):
+                    for choice in answer.get("choices", []):
+                        groups["other" if choice == "__other__" else choice][score] += 1
+        return groups
+
     def _label(self, dimension: str, groups: dict[str, list[int]]) -> list[dict]:
-        names: dict[str, str] = {"__small__": "Smaller groups, merged for anonymity"}
+        names: dict[str, str] = {SMALL: "Smaller groups, merged for anonymity"}
         if dimension == "department":
             names.update({str(d.pk): d.name for d in Department.objects.all()})
         elif dimension == "employee":
-            allowed = None if self.scope.see_employees else {str(i) for i in self.scope.own_employee_ids}
             names.update({str(e.pk): e.name for e in Employee.objects.all()})
-            if allowed is not None:
-                groups = {k: v for k, v in groups.items() if k in allowed}
         elif dimension == "survey":
             names.update({str(s.pk): s.name for s in Survey.objects.all()})
         elif dimension == "source":
             names.update(self._source_labels())
-        if self.filters.kind == SurveyKind.ENPS:
-            groups = self._anonymity(groups)
         rows = [{"value": value, "label": names.get(value, value), "score": score_from_histogram(h)}
-                for value, h in groups.items()]
+                for value, h in groups.items() if sum(h)]
         return sorted(rows, key=lambda r: (-r["score"].n, r["label"]))
 
     def _source_labels(self) -> dict[str, str]:
@@ -269,17 +369,6 @@ class Dashboard:
                         labels.setdefault(choice["key"], resolve(choice["texts"], language,
                                                                  definition["default_language"]))
         return labels
-
-    def _anonymity(self, groups: dict[str, list[int]]) -> dict[str, list[int]]:
-        """Employee answers: groups smaller than the anonymity threshold are merged into one
-        "smaller groups" row, shown only if that row itself reaches the threshold."""
-        threshold = self.organization.anonymity_threshold
-        kept = {k: v for k, v in groups.items() if sum(v) >= threshold}
-        small = [v for k, v in groups.items() if sum(v) < threshold]
-        merged = [sum(col) for col in zip(*small, strict=True)] if small else []
-        if merged and sum(merged) >= threshold:
-            kept["__small__"] = merged
-        return kept
 
     def department_tree(self) -> list[dict]:
         """Departments with their teams' answers included, in tree order, for drilling down."""
@@ -310,18 +399,27 @@ class Dashboard:
         return self.histogram()
 
     def funnel(self) -> dict:
+        """Invitations sent in the period to the same population as the figures: the survey or
+        kind, the departments (the contact's or employee's), the segment."""
+        from django.db.models import Q
+
         from distribution.models import Invitation
 
-        start = dt.datetime.combine(self.filters.start, dt.time(0), self.tz)
-        end = dt.datetime.combine(self.filters.end + dt.timedelta(days=1), dt.time(0), self.tz)
+        start, end = self._period_bounds(self.filters)
         qs = Invitation.objects.filter(sent_at__gte=start, sent_at__lt=end)
         if self.filters.survey_id or self.filters.kind:
             qs = qs.filter(survey__in=self._surveys(self.filters))
-        sent = qs.count()
-        opened = qs.filter(opened_at__isnull=False).count()
-        responded = qs.filter(responded_at__isnull=False).count()
-        return {"sent": sent, "opened": opened, "responded": responded,
-                "rate": round(100 * responded / sent) if sent else None}
+        if self.department_ids is not None:
+            qs = qs.filter(Q(employee__department_id__in=self.department_ids)
+                           | Q(employee=None, contact__department_id__in=self.department_ids))
+        if self.filters.segment_id:
+            segment = Segment.objects.filter(pk=self.filters.segment_id).first()
+            qs = qs.filter(contact__in=contact_filter(segment.filters).values("pk")) if segment else qs.none()
+        counts = qs.aggregate(sent=Count("pk"), opened=Count("pk", filter=Q(opened_at__isnull=False)),
+                              responded=Count("pk", filter=Q(responded_at__isnull=False)))
+        sent = counts["sent"]
+        return {"sent": sent, "opened": counts["opened"], "responded": counts["responded"],
+                "rate": round(100 * counts["responded"] / sent) if sent else None}
 
     def sources(self) -> dict:
         rows = self.breakdown("source")
@@ -330,13 +428,9 @@ class Dashboard:
         return {"rows": rows, "recommendation_share": round(100 * recommended / total) if total else None}
 
 
-def dashboard_for(*, membership, params) -> Dashboard:
-    organization = membership.organization
-    return Dashboard(organization=organization, filters=filters_from(params, organization=organization),
-                     scope=scope_for(membership))
-
-
-
+def dashboard_for(*, actor: Actor, params) -> Dashboard:
+    organization = actor.organization
+    return Dashboard(organization=organization, filters=filters_from(params, organization=organization), actor=actor)
 
 
 # --- Economics -------------------------------------------------------------------------------------
@@ -384,15 +478,20 @@ def economics(board: Dashboard) -> dict | None:
         }
     quadrants: dict[str, list] = {name: [] for name in QUADRANTS.values()}
     points = []
+    people = access.may_see_people(board.actor)  # names beside revenue only for who may see people
+
+    def label(contact) -> str:
+        return (contact.name or contact.email) if people else ""
+
     for category in ("promoter", "detractor"):
         for revenue, _lifetime, contact, response in by_category[category]:
             size = "large" if revenue >= median else "small"
             name = QUADRANTS[(size, "loyal" if category == "promoter" else "disloyal")]
-            quadrants[name].append({"contact": contact, "revenue": revenue, "score": response.score})
+            quadrants[name].append({"label": label(contact), "revenue": revenue, "score": response.score})
     for rows in quadrants.values():
         rows.sort(key=lambda r: -r["revenue"])
     for revenue, _lifetime, contact, response in [row for rows in by_category.values() for row in rows]:
-        points.append({"score": response.score, "revenue": revenue, "label": contact.name or contact.email,
+        points.append({"score": response.score, "revenue": revenue, "label": label(contact),
                        "category": response.category})
     organization = board.organization
     promoters, detractors = categories["promoter"]["n"], categories["detractor"]["n"]
@@ -405,7 +504,7 @@ def economics(board: Dashboard) -> dict | None:
             "currency": organization.value_currency, "contacts": len(latest)}
 
 
-def enps_beside_cnps(*, membership, params) -> list[dict]:
+def enps_beside_cnps(*, actor: Actor, params) -> list[dict]:
     """Per department: the customers' NPS and the employees' eNPS side by side (eNPS groups
     under the anonymity threshold merged or hidden as everywhere)."""
     rows: dict[str, dict] = {}
@@ -413,7 +512,7 @@ def enps_beside_cnps(*, membership, params) -> list[dict]:
         query = params.copy()
         query["kind"] = kind
         query.pop("survey", None)
-        board = dashboard_for(membership=membership, params=query)
+        board = dashboard_for(actor=actor, params=query)
         for row in board.breakdown("department"):
             rows.setdefault(row["value"], {"label": row["label"]})[kind] = row["score"]
     return sorted(rows.values(), key=lambda r: r["label"])

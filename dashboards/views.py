@@ -13,9 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contacts.models import Segment
+from followups.selectors import closed_loop_kpis
 from nps_platform.nps_math import reading
+from nps_platform.pagination import page_of
 from nps_platform.tenancy import tenant_context
+from organizations import access
 from organizations.models import Department
+from organizations.services import audit_record
 from surveys.models import Survey
 
 from . import charts, selectors
@@ -35,7 +39,8 @@ def _common(request, dashboard) -> dict:
 # Plotly places its own <style> rules (mode bar, legends); inline styles only, never scripts.
 @csp_update({"style-src": ["'unsafe-inline'"]})
 def dashboard(request, org_slug):
-    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    actor = access.actor_of(request)
+    board = selectors.dashboard_for(actor=actor, params=request.GET)
     headline = board.headline()
     trend = board.trend()
     sources = board.sources()
@@ -53,19 +58,15 @@ def dashboard(request, org_slug):
             "sources": charts.sources_figure(sources["rows"]),
         },
     }
-    if request.membership.role != "viewer":
-        import datetime as dt
-
-        from followups.selectors import closed_loop_kpis
-
-        start = dt.datetime.combine(board.filters.start, dt.time(0), board.tz)
-        end = dt.datetime.combine(board.filters.end + dt.timedelta(days=1), dt.time(0), board.tz)
-        context["kpis"] = closed_loop_kpis(since=start, until=end, detractors=headline["score"].detractors)
+    if access.may_see_case_figures(actor) and not board.anonymous:
+        # the same answers as the headline: its filters, its period, the reader's departments
+        context["kpis"] = closed_loop_kpis(actor=actor, responses=board.responses(),
+                                           detractors=headline["score"].detractors)
     if board.filters.kind == "cnps":
         context["economics"] = economy = selectors.economics(board)
         if economy:
             context["charts"]["quadrants"] = charts.quadrant_figure(economy["points"], economy["median"])
-    context["enps_beside"] = selectors.enps_beside_cnps(membership=request.membership, params=request.GET)
+    context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET)
     from .models import ReportSubscription
 
     context["subscription"] = ReportSubscription.objects.filter(user=request.user).first()
@@ -89,14 +90,18 @@ def report_subscribe(request, org_slug):
 
 
 def comments(request, org_slug):
-    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
     filters = {k: request.GET.get(k, "") for k in ("q", "category", "language", "employee")}
     rows = comments_for(board=board, **filters)
     from organizations.models import Employee
 
-    employees = Employee.objects.order_by("name") if board.scope.see_employees else Employee.objects.none()
+    visible = access.visible_employee_ids(board.actor)
+    employees = Employee.objects.order_by("name")
+    employees = employees if visible is None else employees.filter(pk__in=visible)
+    rows = page_of(request, rows)
     return render(request, "dashboards/comments.html", {
-        **_common(request, board), "rows": rows[:300], "total": len(rows), "comment_filters": filters,
+        **_common(request, board), "rows": rows, "page_obj": rows, "total": rows.paginator.count,
+        "comment_filters": filters,
         "employees": employees,
     })
 
@@ -104,8 +109,10 @@ def comments(request, org_slug):
 def export(request, org_slug, fmt):
     """The filtered responses as CSV or XLSX; cells that a spreadsheet would run as formulas are
     neutralised. Personal data follows the same privacy rules as the pages."""
-    board = selectors.dashboard_for(membership=request.membership, params=request.GET)
+    board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
     organization = request.organization
+    audit_record(organization=organization, actor=request.user, action="responses.exported",
+                 summary=f"{fmt.upper()} export: {board.filters.query()}", data={"query": board.filters.query()})
     stamp = f"{timezone.now():%Y-%m-%d}"
     if fmt == "xlsx":
         from openpyxl import Workbook

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from contacts.parsing import ValueProblem, parse_date
 from nps_platform.csvio import CsvFormatError, csv_rows
-from nps_platform.tenancy import role_required, tenant_context
-from organizations.models import ADMIN_ROLES
+from nps_platform.tenancy import tenant_context
+from organizations import access
 from surveys.selectors import respondent_branding
 
 from . import services
@@ -24,15 +24,13 @@ from .forms import CampaignForm, EventUploadForm
 from .models import Campaign
 from .selectors import invitation_by_token
 
-ADMINS = tuple(ADMIN_ROLES)
-
 
 def campaign_list(request, org_slug):
     campaigns = Campaign.objects.select_related("survey").order_by("-created_at")
     return render(request, "distribution/list.html", {"campaigns": campaigns})
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def campaign_edit(request, org_slug, campaign_id=None):
     campaign = get_object_or_404(Campaign, pk=campaign_id) if campaign_id else Campaign()
     initial = {"survey": request.GET.get("survey")} if request.GET.get("survey") else {}
@@ -58,7 +56,7 @@ def campaign_detail(request, org_slug, campaign_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def campaign_action(request, org_slug, campaign_id):
     campaign = get_object_or_404(Campaign.objects.select_related("survey"), pk=campaign_id)
     action = request.POST.get("action")
@@ -78,7 +76,7 @@ def campaign_action(request, org_slug, campaign_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def campaign_events(request, org_slug, campaign_id):
     """Uploaded events for a triggered campaign: every good line is scheduled; each line that
     cannot be is reported with its number and reason."""

@@ -22,3 +22,12 @@ def scrub_cases(sender, organization, contact_id, response_ids, **kwargs):
 
     CaseEvent.objects.filter(case__response_id__in=response_ids).exclude(text="").update(
         text="(removed: the contact's personal data was erased)")
+
+
+@receiver(contact_erased)
+def scrub_webhook_log(sender, organization, contact_id, response_ids, **kwargs):
+    """The webhook delivery log keeps each payload sent: the erased contact's answers and cases
+    leave it (the log keeps that an event went, not what it said)."""
+    from .services import webhook_log_erase
+
+    webhook_log_erase(organization=organization, response_ids=response_ids)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from nps_platform.mail import mail_render_and_send, sender_address
 from nps_platform.periodic import unit
 from nps_platform.tenancy import tenant_context
+from organizations import access
 from organizations.models import Organization, User
 from organizations.services import audit_record
 from responses.models import Response
@@ -99,6 +100,8 @@ def response_follow_up(*, response: Response) -> list[int]:
                 alert.save(update_fields=["case"])
         if alert.status == Alert.Status.PENDING:
             due.append(alert.pk)
+    if not access.answer_may_leave(response.survey):
+        return due  # an employee answer is never sent anywhere on its own
     webhooks_queue(organization=organization, event="response.created", key=f"response.created:{response.pk}",
                    payload=response_payload(response))
     if response.category == "detractor":
@@ -341,12 +344,12 @@ def webhook_create(*, organization: Organization, url: str, events: list[str], b
 
 
 def response_payload(response: Response) -> dict:
-    anonymous = response.survey.is_anonymous
+    """What a webhook carries of one answer (never an employee answer: see response_follow_up)."""
     return {
         "id": response.pk, "survey": {"id": response.survey_id, "name": response.survey.name},
         "score": response.score, "category": response.category, "comment": response.comment,
         "language": response.language, "channel": response.channel,
-        "contact": None if anonymous or response.contact is None else
+        "contact": None if response.contact is None else
         {"id": response.contact_id, "email": response.contact.email, "name": response.contact.name},
         "department": response.department.name if response.department_id else None,
         "created_at": response.created_at.isoformat(),
@@ -376,6 +379,23 @@ def webhooks_queue(*, organization: Organization, event: str, key: str, payload:
         transaction.on_commit(lambda d=delivery_id: webhook_deliver_task.delay(
             delivery_id=d, organization_id=organization.pk))
     return ids
+
+
+def webhook_log_erase(*, organization: Organization, response_ids: list[int]) -> int:
+    """Blanks the logged payloads about these answers (and their cases) in the delivery log."""
+    if not response_ids:
+        return 0
+    keys = Q()
+    for response_id in response_ids:
+        keys |= Q(event_id=f"response.created:{response_id}") | Q(event_id=f"response.detractor:{response_id}")
+    case_ids = list(Case.objects.filter(response_id__in=response_ids).values_list("pk", flat=True))
+    for case_id in case_ids:
+        keys |= Q(event_id__startswith=f"case.updated:{case_id}:")
+    deliveries = WebhookDelivery.objects.filter(keys)
+    # what has not gone yet never goes: it would carry the erased person
+    deliveries.exclude(status=WebhookDelivery.Status.DELIVERED).update(
+        status=WebhookDelivery.Status.FAILED, error="Not sent: the contact's personal data was erased.")
+    return deliveries.update(payload={"erased": True})
 
 
 def webhook_deliver(*, delivery: WebhookDelivery) -> str:
@@ -452,7 +472,6 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
 
     from nps_platform.nps_math import category_counts, nps
     from organizations.models import Department, Employee, EmployeeVisibility
-    from organizations.selectors import department_subtree
 
     from .models import DigestSend
 
@@ -471,9 +490,8 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
                       .exclude(email=""))
         if not people or DigestSend.objects.filter(department=department, week=week).exists():
             continue
-        subtree = department_subtree({department.pk}, departments)
-        responses = list(Response.objects.filter(department_id__in=subtree, created_at__gte=since,
-                                                 survey__kind="cnps")
+        reader = access.actor_for_digest(organization, {department.pk})
+        responses = list(access.answer_rows(reader, Response.objects.filter(created_at__gte=since))
                          .select_related("employee", "survey").order_by("-created_at"))
         if not responses:
             continue

@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nps_platform.tenancy import role_required
-from organizations.models import ADMIN_ROLES, Department
+from nps_platform.pagination import page_of
+from nps_platform.parsing import parse_int
+from organizations import access
+from organizations.models import Department
 
 from . import selectors, services, webhooks
 from .forms import CaseForm, ReplyForm, RuleForm, WebhookForm
-from .models import Case, Rule, Webhook
-
-ADMINS = tuple(ADMIN_ROLES)
-WORKERS = (*ADMINS, "manager")  # who works cases
+from .models import Rule, Webhook
 
 
 def rule_list(request, org_slug):
-    if request.membership.is_admin:
+    if access.may_administer(access.actor_of(request)):
         services.rules_ensure_defaults(organization=request.organization)
     return render(request, "followups/rules.html", {"rules": Rule.objects.select_related("survey", "department")})
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def rule_edit(request, org_slug, rule_id=None):
     rule = get_object_or_404(Rule, pk=rule_id) if rule_id else Rule()
     form = RuleForm(request.POST or None, instance=rule)
@@ -40,33 +39,42 @@ def rule_edit(request, org_slug, rule_id=None):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def rule_delete(request, org_slug, rule_id):
     get_object_or_404(Rule, pk=rule_id).delete()
     return redirect("rule_list", org_slug=org_slug)
 
 
+@access.case_workers_only
 def case_list(request, org_slug):
+    actor = access.actor_of(request)
     view = request.GET.get("view", "mine")
     view = view if view in selectors.VIEWS else "mine"
     department, category = request.GET.get("department", ""), request.GET.get("category", "")
+    departments = Department.objects.order_by("name")
+    if actor.department_ids is not None:
+        departments = departments.filter(pk__in=actor.department_ids)
+    cases = page_of(request, selectors.case_inbox(actor=actor, view=view, department=department, category=category))
     return render(request, "followups/cases.html", {
-        "cases": selectors.case_inbox(view=view, user=request.user, department=department, category=category)[:300],
-        "counts": selectors.case_counts(user=request.user), "view": view, "now": timezone.now(),
-        "departments": Department.objects.order_by("name"), "department": department, "category": category,
-        "kpis": selectors.closed_loop_kpis(),
+        "cases": cases, "page_obj": cases,
+        "counts": selectors.case_counts(actor=actor), "view": view, "now": timezone.now(),
+        "departments": departments, "department": department, "category": category,
+        "kpis": selectors.closed_loop_kpis(actor=actor),
     })
 
 
+def _case(request, case_id, *related):
+    """A case the member may see; any other is simply not found."""
+    cases = selectors.visible_case_list(actor=access.actor_of(request))
+    return get_object_or_404(cases.select_related("response__survey", "response__contact", *related), pk=case_id)
+
+
+@access.case_workers_only
 def case_detail(request, org_slug, case_id):
-    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact", "owner",
-                                                         "department", "rule"), pk=case_id)
-    can_work = request.membership.role in WORKERS
+    case = _case(request, case_id, "owner", "department", "rule")
     form = CaseForm(request.POST or None, initial={"status": case.status, "reason": case.reason,
                                                    "owner": case.owner_id})
     if request.method == "POST":
-        if not can_work:
-            raise PermissionDenied("Viewers cannot change cases.")
         if form.is_valid():
             try:
                 services.case_update(case=case, by=request.user, status=form.cleaned_data["status"],
@@ -79,15 +87,16 @@ def case_detail(request, org_slug, case_id):
     anonymous = case.response.survey.is_anonymous
     return render(request, "followups/case.html", {
         "case": case, "form": form, "reply_form": ReplyForm(), "events": case.events.select_related("actor"),
-        "history": selectors.contact_history(case=case), "can_work": can_work, "anonymous": anonymous,
+        "history": selectors.contact_history(actor=access.actor_of(request), case=case), "can_work": True,
+        "anonymous": anonymous,
         "now": timezone.now(),
     })
 
 
 @require_POST
-@role_required(*WORKERS)
+@access.case_workers_only
 def case_reply(request, org_slug, case_id):
-    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact"), pk=case_id)
+    case = _case(request, case_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -99,13 +108,12 @@ def case_reply(request, org_slug, case_id):
 
 
 @require_POST
-@role_required(*WORKERS)
+@access.case_workers_only
 def case_resurvey(request, org_slug, case_id):
-    case = get_object_or_404(Case.objects.select_related("response__survey", "response__contact"), pk=case_id)
-    days = request.POST.get("days", "14")
+    case = _case(request, case_id)
     try:
         invitation = services.case_resurvey(case=case, by=request.user,
-                                            days=int(days) if days.isdigit() else 14)
+                                            days=parse_int(request.POST.get("days"), 1, 365, default=14))
         messages.success(request, _("The customer will be asked again on %(day)s.")
                          % {"day": f"{invitation.scheduled_for:%Y-%m-%d}"})
     except ValidationError as exc:
@@ -113,7 +121,7 @@ def case_resurvey(request, org_slug, case_id):
     return redirect("case_detail", org_slug=org_slug, case_id=case.pk)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def webhook_list(request, org_slug):
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,14 +136,14 @@ def webhook_list(request, org_slug):
     return render(request, "followups/webhooks.html", {"form": form, "hooks": Webhook.objects.all()})
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def webhook_detail(request, org_slug, webhook_id):
     hook = get_object_or_404(Webhook, pk=webhook_id)
     return render(request, "followups/webhook.html", {"hook": hook, "deliveries": hook.deliveries.all()[:100]})
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def webhook_test(request, org_slug, webhook_id):
     hook = get_object_or_404(Webhook, pk=webhook_id)
     delivery = services.webhook_send_test(webhook=hook)
@@ -148,7 +156,7 @@ def webhook_test(request, org_slug, webhook_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def webhook_delete(request, org_slug, webhook_id):
     get_object_or_404(Webhook, pk=webhook_id).delete()
     messages.success(request, _("Webhook removed."))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, Role, User
+from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, User
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,25 @@ def invitation_pending_list() -> QuerySet[MemberInvitation]:
     return MemberInvitation.objects.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
 
 
-def audit_log(*, limit: int = 200) -> QuerySet[AuditLogEntry]:
-    return AuditLogEntry.objects.select_related("actor")[:limit]
+def audit_log(*, actor_id: int | None = None, action: str = "", since: dt.date | None = None,
+              until: dt.date | None = None, time_zone: str = "UTC") -> QuerySet[AuditLogEntry]:
+    """The log, newest first, narrowed by who, what (an action or its prefix: `survey.` is every
+    survey action) and days (inclusive, in the organization's time zone)."""
+    qs = AuditLogEntry.objects.select_related("actor").order_by("-created_at", "-id")
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    if action:
+        qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(action=action)
+    zone = ZoneInfo(time_zone)
+    if since:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until:
+        qs = qs.filter(created_at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return qs
+
+
+def audit_log_actions() -> list[str]:
+    return list(AuditLogEntry.objects.order_by("action").values_list("action", flat=True).distinct())
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
@@ -85,11 +104,3 @@ def department_subtree(department_ids, departments=None) -> set[int]:
         frontier = {d.pk for d in departments if d.parent_id in frontier} - ids
         ids |= frontier
     return ids
-
-
-def managed_departments(membership) -> set[int] | None:
-    """What a member may see of the departments: a manager, their departments and every team
-    inside them; anyone else (or no membership: an API key), None — all of them."""
-    if membership is None or membership.role != Role.MANAGER:
-        return None
-    return department_subtree(membership.departments.values_list("pk", flat=True))

@@ -14,12 +14,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nps_platform.tenancy import role_required, tenant_context
+from nps_platform.pagination import page_of
+from nps_platform.parsing import parse_id
+from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import token_hash, token_organization_id
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import (
     AcceptSignupForm,
+    AuditLogFilterForm,
     DepartmentForm,
     EmployeeForm,
     EmployeeImportForm,
@@ -28,9 +31,7 @@ from .forms import (
     OrganizationSettingsForm,
     SignupForm,
 )
-from .models import ADMIN_ROLES, Department, Employee, MemberInvitation, Membership, Organization, Role, User
-
-ADMINS = tuple(ADMIN_ROLES)
+from .models import Department, Employee, MemberInvitation, Membership, Organization, Role, User
 
 
 def _org_url(request, name: str, **kwargs) -> str:
@@ -140,7 +141,7 @@ def overview(request, org_slug):
     return render(request, "organizations/overview.html", context)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def organization_settings(request, org_slug):
     # A copy: a rejected form must not leave its values on the organization the page shows.
     organization = Organization.objects.get(pk=request.organization.pk)
@@ -155,7 +156,7 @@ def organization_settings(request, org_slug):
 
 
 def member_list(request, org_slug):
-    can_manage = request.membership.is_admin
+    can_manage = access.may_administer(access.actor_of(request))
     form = None
     if can_manage:
         form = MemberInviteForm(request.POST or None, can_grant_owner=request.membership.role == Role.OWNER)
@@ -180,7 +181,7 @@ def member_list(request, org_slug):
     })
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def membership_edit(request, org_slug, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id)
     is_owner = request.membership.role == Role.OWNER
@@ -202,7 +203,7 @@ def membership_edit(request, org_slug, membership_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def membership_remove(request, org_slug, membership_id):
     membership = get_object_or_404(Membership, pk=membership_id)
     if membership.role == Role.OWNER and request.membership.role != Role.OWNER:
@@ -217,7 +218,7 @@ def membership_remove(request, org_slug, membership_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def memberinvitation_revoke(request, org_slug, memberinvitation_id):
     invitation = get_object_or_404(MemberInvitation, pk=memberinvitation_id)
     services.member_invitation_revoke(invitation=invitation, by=request.user)
@@ -226,7 +227,7 @@ def memberinvitation_revoke(request, org_slug, memberinvitation_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def memberinvitation_resend(request, org_slug, memberinvitation_id):
     from .tasks import member_invitation_send
 
@@ -241,11 +242,11 @@ def memberinvitation_resend(request, org_slug, memberinvitation_id):
 def department_list(request, org_slug):
     return render(request, "organizations/departments.html", {
         "tree": selectors.department_tree(),
-        "form": DepartmentForm() if request.membership.is_admin else None,
+        "form": DepartmentForm() if access.may_administer(access.actor_of(request)) else None,
     })
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def department_edit(request, org_slug, department_id=None):
     department = get_object_or_404(Department, pk=department_id) if department_id else Department()
     initial = {}
@@ -264,7 +265,7 @@ def department_edit(request, org_slug, department_id=None):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def department_delete(request, org_slug, department_id):
     department = get_object_or_404(Department, pk=department_id)
     try:
@@ -277,8 +278,7 @@ def department_delete(request, org_slug, department_id):
 
 def employee_list(request, org_slug):
     search = request.GET.get("q", "").strip()[:100]
-    department_id = request.GET.get("department")
-    department_id = int(department_id) if department_id and department_id.isdigit() else None
+    department_id = parse_id(request.GET.get("department"))
     employees = selectors.employee_list(search=search, department_id=department_id)
     context = {"employees": employees[:500], "total": employees.count(), "q": search,
                "department_id": department_id, "departments": Department.objects.order_by("name")}
@@ -287,7 +287,7 @@ def employee_list(request, org_slug):
     return render(request, "organizations/employees.html", context)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def employee_edit(request, org_slug, employee_id=None):
     employee = get_object_or_404(Employee, pk=employee_id) if employee_id else Employee()
     form = EmployeeForm(request.POST or None, instance=employee)
@@ -299,7 +299,7 @@ def employee_edit(request, org_slug, employee_id=None):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def employee_delete(request, org_slug, employee_id):
     employee = get_object_or_404(Employee, pk=employee_id)
     services.employee_delete(employee=employee, by=request.user)
@@ -307,7 +307,7 @@ def employee_delete(request, org_slug, employee_id):
     return redirect("employee_list", org_slug=org_slug)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def employee_import(request, org_slug):
     form = EmployeeImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -321,7 +321,7 @@ def employee_import(request, org_slug):
     return render(request, "organizations/employee_import.html", {"form": form, "result": result})
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def api_keys(request, org_slug):
     from .models import ApiKey
 
@@ -339,7 +339,7 @@ def api_keys(request, org_slug):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def apikey_revoke(request, org_slug, apikey_id):
     from .models import ApiKey
 
@@ -349,9 +349,53 @@ def apikey_revoke(request, org_slug, apikey_id):
     return redirect("api_keys", org_slug=org_slug)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def audit_log(request, org_slug):
-    return render(request, "organizations/audit_log.html", {"entries": selectors.audit_log()})
+    entries, form = _audit_entries(request)
+    if request.GET.get("format") == "csv":
+        return _audit_csv(entries, organization=request.organization)
+    page = page_of(request, entries)
+    return render(request, "organizations/audit_log.html", {"entries": page, "page_obj": page, "form": form})
+
+
+def _audit_entries(request):
+    form = AuditLogFilterForm(request.GET or None, actions=selectors.audit_log_actions())
+    filters = form.cleaned_data if form.is_valid() else {}
+    actor = filters.get("actor")
+    entries = selectors.audit_log(actor_id=actor.pk if actor else None, action=filters.get("action", ""),
+                                  since=filters.get("since"), until=filters.get("until"),
+                                  time_zone=request.organization.time_zone)
+    return entries, form
+
+
+def _audit_csv(entries, *, organization):
+    """The filtered log as CSV, streamed; cells a spreadsheet would run as formulas are quoted."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+    from django.utils import timezone
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    def safe(text) -> str:
+        text = str(text)
+        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+    def rows():  # streamed after the view returns: the organization's context again
+        writer = csv.writer(Echo())
+        yield "\ufeff" + writer.writerow(["when", "who", "action", "target", "details"])
+        with tenant_context(organization):
+            for e in entries.iterator(chunk_size=2000):
+                    yield writer.writerow([
+                    timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+                    safe(e.actor.email if e.actor else ""), safe(e.action),
+                    safe(f"{e.target_type}:{e.target_id}" if e.target_type else ""), safe(e.summary)])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.now():%Y-%m-%d}.csv"'
+    return response
 
 
 def brand_css(request, organization_id: int):

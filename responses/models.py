@@ -34,6 +34,10 @@ class Response(TenantModel):
     category = models.CharField(max_length=10)
     answers = models.JSONField(default=dict, blank=True)  # question key → text, choice keys, or a number
     comment = models.TextField(blank=True)  # the primary reason, for search and the comment explorer
+    # An employee (anonymous) answer keeps no invitation: it is found again from the respondent's
+    # own link by this HMAC of the link under SECRET_KEY, which a copy of the database alone
+    # cannot recompute, and its times are kept to the day.
+    anonymous_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,6 +46,8 @@ class Response(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "invitation"], name="response_unique_invitation",
                                     condition=models.Q(invitation__isnull=False)),
+            models.UniqueConstraint(fields=["organization", "anonymous_key"], name="response_unique_anonymous_key",
+                                    condition=~models.Q(anonymous_key="")),
         ]
         indexes = [models.Index(fields=["organization", "survey", "created_at"])]
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from contacts.models import Contact
+from contacts.services import import_traces_erase
 from distribution.models import Invitation
 from organizations.models import AuditLogEntry, User
 from organizations.services import audit_record
@@ -57,6 +58,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> dict:
         response.answers, response.comment, response.contact = {}, "", None
         response.save(update_fields=["answers", "comment", "contact", "updated_at"])
         _announce(response, created=False)  # the rollups recount: the scores stay, the comments go
+    import_traces_erase(email=contact.email)
     invitations = Invitation.objects.filter(contact=contact).update(
         email=f"erased-{fingerprint}@erased.invalid", contact=None)
     contact_id = contact.pk

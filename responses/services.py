@@ -4,14 +4,21 @@ double submit changes nothing and a change keeps the history; after commit it an
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from distribution.models import Invitation
+from nps_platform.parsing import parse_int
+from nps_platform.tokens import token_from_nonce
 from surveys.models import SurveyVersion
 from surveys.presentation import ShownSurvey, category_for_score
 
@@ -40,9 +47,9 @@ def submission_parse(*, data, shown: ShownSurvey) -> Submission:
     """Reads the posted form against the questions shown; errors are in the respondent's
     language (the caller has activated it)."""
     sub = Submission()
-    raw = (data.get("score") or "").strip()
-    if raw.isdigit() and 0 <= int(raw) <= 10:
-        sub.score = int(raw)
+    score = parse_int(data.get("score"), 0, 10)
+    if score is not None:
+        sub.score = score
     else:
         sub.errors.append(pgettext("respondent", "Please choose a score from 0 to 10."))
     for q in shown.follow_ups:
@@ -83,18 +90,60 @@ def _comment(shown: ShownSurvey, answers: dict) -> str:
     return answers.get(first_text, "") if first_text else ""
 
 
+# --- Employee answers: no link to the person ------------------------------------------------------
+
+def anonymous_key(invitation: Invitation) -> str:
+    """What an employee answer is found by from its respondent's own link: an HMAC of the link
+    under SECRET_KEY. The database holds neither the link nor the secret, so a copy of it cannot
+    tell which invitation (and so which employee) an answer came from."""
+    link = token_from_nonce(organization_id=invitation.organization_id, nonce=invitation.token_nonce)
+    return hmac.new(settings.SECRET_KEY.encode(), f"anonymous-answer:{link}".encode(), hashlib.sha256).hexdigest()
+
+
+def day_start(moment: dt.datetime, time_zone: str) -> dt.datetime:
+    """The start of the moment's day in the organization's zone: the finest time an employee
+    answer (and its invitation's "answered" and "opened" marks) is kept with."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def invitation_response(invitation: Invitation) -> Response | None:
+    """The answer given through this invitation's link, if any (an employee answer by its key)."""
+    if invitation.survey.is_anonymous:
+        return Response.objects.filter(anonymous_key=anonymous_key(invitation)).first()
+    return Response.objects.filter(invitation=invitation).first()
+
+
+def invitation_opened(invitation: Invitation) -> None:
+    """Marks the first opening of a personal link (to the day for an employee survey)."""
+    now = timezone.now()
+    if invitation.survey.is_anonymous:
+        now = day_start(now, invitation.organization.time_zone)
+    Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now)
+
+
+def _blur_times(response: Response, time_zone: str) -> None:
+    day = day_start(response.created_at, time_zone)
+    Response.objects.filter(pk=response.pk).update(created_at=day, updated_at=day)
+    response.created_at = response.updated_at = day
+
+
 def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, submission: Submission) -> bool:
-    """Applies a later submission to a response, keeping the earlier state; False if nothing
-    changed (a double submit)."""
+    """Applies a later submission to a response, keeping the earlier state (not for an employee
+    answer, whose history would only date it); False if nothing changed (a double submit)."""
     if response.score == submission.score and response.answers == submission.answers:
         return False
-    ResponseChange.objects.create(organization=response.organization, response=response,
-                                  score=response.score, answers=response.answers)
+    anonymous = bool(response.anonymous_key) or response.survey.is_anonymous
+    if not anonymous:
+        ResponseChange.objects.create(organization=response.organization, response=response,
+                                      score=response.score, answers=response.answers)
     response.score, response.category = submission.score, category_for_score(submission.score)
     response.answers, response.version = submission.answers, version
     response.comment = _comment(shown, submission.answers)
     response.language = shown.language
     response.save()
+    if anonymous:
+        _blur_times(response, response.organization.time_zone)
     return True
 
 
@@ -121,8 +170,8 @@ def response_record(*, invitation: Invitation, version: SurveyVersion, shown: Sh
     response and whether anything changed. `score_only` (the page saving a score the moment it
     is chosen) leaves any answers already given as they are."""
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        response = Response.objects.filter(invitation=locked).first()
+        locked = Invitation.objects.select_for_update().select_related("survey", "organization").get(pk=invitation.pk)
+        response = invitation_response(locked)
         if score_only:
             submission = Submission(score=submission.score, answers=response.answers if response else {})
         if response is not None:
@@ -130,10 +179,11 @@ def response_record(*, invitation: Invitation, version: SurveyVersion, shown: Sh
             if changed:
                 _announce(response, created=False)
             return response, changed
-        anonymous = version.definition.get("anonymous", False)
+        anonymous = locked.survey.is_anonymous or version.definition.get("anonymous", False)
         contact, employee = locked.contact, locked.employee
         response = Response.objects.create(
-            organization=locked.organization, survey_id=locked.survey_id, version=version, invitation=locked,
+            organization=locked.organization, survey_id=locked.survey_id, version=version,
+            invitation=None if anonymous else locked, anonymous_key=anonymous_key(locked) if anonymous else "",
             contact=None if anonymous else contact,
             employee=None if anonymous or employee else (contact.employee if contact else None),
             department=(employee.department if employee else contact.department if contact else None),
@@ -142,6 +192,9 @@ def response_record(*, invitation: Invitation, version: SurveyVersion, shown: Sh
             comment=_comment(shown, submission.answers),
         )
         locked.responded_at = timezone.now()
+        if anonymous:
+            _blur_times(response, locked.organization.time_zone)
+            locked.responded_at = response.created_at
         locked.save(update_fields=["responded_at"])
         _announce(response, created=True)
     return response, True
@@ -152,6 +205,8 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
                            score_only: bool = False) -> tuple[Response, bool]:
     """A response from the survey's public link. `previous` is this browser's earlier response
     (from its signed cookie): it is updated rather than counted twice."""
+    if survey.is_anonymous:
+        employee = None  # an employee answer names nobody, whatever the link asked
     if previous is None:  # a first answer is one INSERT: no transaction to open around it
         if score_only:
             submission = Submission(score=submission.score)
@@ -162,6 +217,8 @@ def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey
             category=category_for_score(submission.score), answers=submission.answers,
             comment=_comment(shown, submission.answers),
         )
+        if survey.is_anonymous:
+            _blur_times(response, survey.organization.time_zone)
         _announce(response, created=True)
         return response, True
     with transaction.atomic():

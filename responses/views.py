@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,17 +17,19 @@ from django.views.decorators.http import require_POST
 from contacts.models import Contact
 from distribution.models import Invitation
 from distribution.selectors import invitation_by_token
+from nps_platform.pagination import page_of
 from nps_platform.tenancy import tenant_context
+from organizations import access
 from surveys.models import Survey, SurveyStatus
 from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
-from .models import Channel, Response
+from .models import Channel
 from .pages import page_context, problem_page, score_from
 from .privacy import contact_erase, contact_export
-from .selectors import FILTER_KEYS, small_anonymous_surveys
+from .selectors import FILTER_KEYS
 from .selectors import response_list as select
-from .services import Submission, response_record, submission_parse
+from .services import Submission, invitation_opened, invitation_response, response_record, submission_parse
 
 
 def _language(request, invitation: Invitation, languages: list[str]) -> str:
@@ -66,7 +67,7 @@ def respond(request, token: str):
         version = invitation.survey.current_version
         definition = version.definition
         language = _language(request, invitation, definition["languages"])
-        previous = Response.objects.filter(invitation=invitation).first()
+        previous = invitation_response(invitation)
         score = score_from(request.POST.get("score"), request.GET.get("score"), previous.score if previous else None)
         shown = survey_shown(definition=definition, language=language, category=category_for_score(score))
         errors = []
@@ -79,7 +80,7 @@ def respond(request, token: str):
                     return redirect(request.path + f"thanks/?lang={shown.language}")
                 errors, answers = submission.errors, submission.answers
             elif invitation.opened_at is None:
-                Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=timezone.now())
+                invitation_opened(invitation)
             return render(request, "respondent/survey_page.html", page_context(
                 shown=shown, score=score, answers=answers, errors=errors, previous=previous,
                 organization=invitation.organization, form_action=request.path,
@@ -114,7 +115,7 @@ def thanks(request, token: str):
     if problem is not None:
         return problem
     with tenant_context(invitation.organization):
-        response = Response.objects.filter(invitation=invitation).first()
+        response = invitation_response(invitation)
         if response is None:
             raise Http404()
         definition = invitation.survey.current_version.definition
@@ -129,19 +130,19 @@ def thanks(request, token: str):
 
 
 def response_list(request, org_slug):
+    actor = access.actor_of(request)
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
-    responses = select(filters=filters, membership=request.membership)
+    responses = page_of(request, select(actor=actor, filters=filters))
     return render(request, "responses/list.html", {
-        "responses": responses[:200], "total": responses.count(), "filters": filters,
-        "surveys": Survey.objects.order_by("name"), "channels": Channel.choices,
-        "hidden_surveys": small_anonymous_surveys(threshold=request.organization.anonymity_threshold),
+        "responses": responses, "page_obj": responses, "total": responses.paginator.count, "filters": filters,
+        "surveys": Survey.objects.exclude(kind=access.ANONYMOUS_KIND).order_by("name"), "channels": Channel.choices,
+        "show_people": access.may_see_people(actor),
     })
 
 
+@access.admin_required
 def contact_personal_data(request, org_slug, contact_id):
     """Admins download everything held about a contact, as JSON (recorded in the audit log)."""
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only admins export personal data.")
     contact = get_object_or_404(Contact, pk=contact_id)
     data = contact_export(contact=contact, by=request.user)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
@@ -150,9 +151,8 @@ def contact_personal_data(request, org_slug, contact_id):
 
 
 @require_POST
+@access.admin_required
 def contact_erase_view(request, org_slug, contact_id):
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only admins erase personal data.")
     contact = get_object_or_404(Contact, pk=contact_id)
     result = contact_erase(contact=contact, by=request.user)
     messages.success(request, f"Erased. {result['responses']} answers stay in the numbers without personal data.")

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from nps_platform.tenancy import role_required
-from organizations.models import ADMIN_ROLES
+from organizations import access
 
 from . import services
 from .forms import ChoiceAddForm, QuestionForm, ReviewLinkForm, SurveyCreateForm, SurveySettingsForm, TextsForm
@@ -26,7 +25,6 @@ from .selectors import survey_list as select_surveys
 from .selectors import survey_problems_by_question
 from .texts import survey_text_slots
 
-ADMINS = tuple(ADMIN_ROLES)
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
@@ -50,7 +48,7 @@ def _builder_context(request, survey: Survey, *, problems=None, publish_failed=F
         "general_problems": general,
         "problem_count": sum(len(v) for v in by_question.values()) + len(general),
         "publish_failed": publish_failed,
-        "can_edit": request.membership.is_admin,
+        "can_edit": access.may_administer(access.actor_of(request)),
         "question_types": QuestionType.choices,
         "versions": survey.versions.all()[:10],
         "language_names": LANGUAGE_NAMES,
@@ -68,7 +66,7 @@ def survey_list(request, org_slug):
     })
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def survey_new(request, org_slug):
     form = SurveyCreateForm(request.POST or None,
                             initial={"default_language": request.organization.default_language})
@@ -94,14 +92,14 @@ def _after_change(request, survey: Survey):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def survey_duplicate(request, org_slug, survey_id):
     copy = services.survey_duplicate(survey=_survey(survey_id), by=request.user)
     messages.success(request, _("Copied. You are editing the copy."))
     return redirect("survey_builder", org_slug=org_slug, survey_id=copy.pk)
 
 
-@role_required(*ADMINS)
+@access.admin_required
 def survey_settings(request, org_slug, survey_id):
     survey = _survey(survey_id)
     form = SurveySettingsForm.for_survey(survey, request.POST or None)
@@ -118,7 +116,7 @@ def survey_texts(request, org_slug, survey_id):
     language = request.GET.get("lang") or request.POST.get("lang") or survey.default_language
     if language not in survey.all_languages:
         language = survey.default_language
-    can_edit = request.membership.is_admin
+    can_edit = access.may_administer(access.actor_of(request))
     slots = survey_text_slots(survey=survey)
     form = TextsForm(request.POST if request.method == "POST" and can_edit else None, slots=slots,
                      language=language, default_language=survey.default_language)
@@ -142,7 +140,7 @@ def survey_texts(request, org_slug, survey_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def survey_publish(request, org_slug, survey_id):
     survey = _survey(survey_id)
     try:
@@ -156,7 +154,7 @@ def survey_publish(request, org_slug, survey_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def survey_status(request, org_slug, survey_id):
     survey = _survey(survey_id)
     action = request.POST.get("action", "")
@@ -171,7 +169,7 @@ def survey_status(request, org_slug, survey_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def question_add(request, org_slug, survey_id):
     survey = _survey(survey_id)
     type_ = request.POST.get("type", "")
@@ -191,7 +189,7 @@ def question_edit(request, org_slug, survey_id, question_id):
     question = _question(survey_id, question_id)
     survey = question.survey
     if request.method == "POST" or request.GET.get("edit"):
-        if not request.membership.is_admin:
+        if not access.may_administer(access.actor_of(request)):
             raise PermissionDenied("Only admins edit surveys.")
     form = QuestionForm(request.POST or None, question=question, language=survey.default_language)
     if request.method == "POST" and form.is_valid():
@@ -199,14 +197,14 @@ def question_edit(request, org_slug, survey_id, question_id):
                                  texts=form.texts(), **form.flags())
         return _after_change(request, survey)
     context = {"survey": survey, "q": question, "form": form, "choice_form": ChoiceAddForm(),
-               "can_edit": request.membership.is_admin}
+               "can_edit": access.may_administer(access.actor_of(request))}
     if request.htmx:
         return render(request, "surveys/_question_form.html", context)
     return render(request, "surveys/question_edit.html", context)
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def question_delete(request, org_slug, survey_id, question_id):
     question = _question(survey_id, question_id)
     try:
@@ -217,7 +215,7 @@ def question_delete(request, org_slug, survey_id, question_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def question_move(request, org_slug, survey_id, question_id):
     question = _question(survey_id, question_id)
     services.question_move(question=question, direction="up" if request.POST.get("direction") == "up" else "down",
@@ -226,7 +224,7 @@ def question_move(request, org_slug, survey_id, question_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def choice_add(request, org_slug, survey_id, question_id):
     question = _question(survey_id, question_id)
     form = ChoiceAddForm(request.POST)
@@ -237,7 +235,7 @@ def choice_add(request, org_slug, survey_id, question_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def choice_delete(request, org_slug, survey_id, question_id, choice_id):
     choice = get_object_or_404(Choice, pk=choice_id, question_id=question_id, question__survey_id=survey_id)
     services.choice_delete(choice=choice, by=request.user)
@@ -245,7 +243,7 @@ def choice_delete(request, org_slug, survey_id, question_id, choice_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def review_link_add(request, org_slug, survey_id):
     survey = _survey(survey_id)
     form = ReviewLinkForm(request.POST)
@@ -259,7 +257,7 @@ def review_link_add(request, org_slug, survey_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def review_link_delete(request, org_slug, survey_id, reviewlink_id):
     link = get_object_or_404(ReviewLink, pk=reviewlink_id, survey_id=survey_id)
     services.review_link_delete(link=link, by=request.user)
@@ -309,7 +307,7 @@ def survey_preview_frame(request, org_slug, survey_id):
 
 
 @require_POST
-@role_required(*ADMINS)
+@access.admin_required
 def survey_public_link(request, org_slug, survey_id):
     survey = _survey(survey_id)
     services.survey_public_link_set(survey=survey, enabled=request.POST.get("enabled") == "on",

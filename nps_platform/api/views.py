@@ -3,25 +3,26 @@ selector of its app, answer with an output serializer. Tenancy comes from the ke
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response as ApiResponse
 
 from contacts.models import Contact
 from contacts.selectors import contact_filter
-from dashboards.selectors import DIMENSIONS, Dashboard, filters_from, scope_for
+from dashboards.selectors import DIMENSIONS, Dashboard, filters_from
 from distribution.models import Campaign
 from distribution.services import trigger_event
 from followups.models import Case
+from nps_platform.parsing import parse_datetime, parse_id
+from organizations import access
 from organizations.models import Department, Employee
 from responses.models import Response
-from responses.selectors import response_list, small_anonymous_surveys
+from responses.selectors import response_list
 from surveys.models import Survey
 
 from .base import AdminSession, KeyScope, Pagination, TenantAPIView, idempotent
@@ -51,6 +52,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ContactListView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]  # the contacts directory is for admins
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("language", str),
                                OpenApiParameter("department", int), OpenApiParameter("tag", int)],
                    responses=paginated(ContactSerializer, "Contact"), operation_id="contacts_list")
@@ -80,6 +82,7 @@ class ContactListView(TenantAPIView):
 
 
 class ContactBulkView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
     class ContactBulkInput(serializers.Serializer):
         contacts = ContactSerializer(many=True, allow_empty=False)
 
@@ -114,6 +117,7 @@ class ContactBulkView(TenantAPIView):
 
 
 class ContactDetailView(TenantAPIView):
+    permission_classes = [KeyScope, AdminSession]
     @extend_schema(responses=ContactSerializer)
     def get(self, request, contact_id: int):
         return ApiResponse(ContactSerializer(get_object_or_404(Contact, pk=contact_id)).data)
@@ -183,20 +187,21 @@ class ResponseSerializer(serializers.ModelSerializer):
                   "contact", "created_at", "updated_at"]
 
     def get_contact(self, response) -> dict | None:
-        if response.survey.is_anonymous or response.contact is None:
-            return None  # employee surveys are anonymous, in the API too
+        if response.contact is None or not self.context.get("show_people"):
+            return None  # as on the responses page: the person only for who may see people
         return {"id": response.contact_id, "email": response.contact.email}
 
-    def to_representation(self, response):
-        data = super().to_representation(response)
-        if response.survey_id in self.context.get("hidden_surveys", ()):
-            # As on the responses page: a small employee group's words stay hidden.
-            data["comment"], data["answers"] = "", {}
-        return data
+
+def _actor(request) -> access.Actor:
+    """The reader: a browser session's member, or a key (which reads as an admin does)."""
+    membership = getattr(request, "api_membership", None)
+    if membership is None:
+        return access.actor_for_key(request.api_organization)
+    return access.actor_for(membership)
 
 
 def _response_context(request) -> dict:
-    return {"hidden_surveys": small_anonymous_surveys(threshold=request.api_organization.anonymity_threshold)}
+    return {"show_people": access.may_see_people(_actor(request))}
 
 
 class ResponseListView(TenantAPIView):
@@ -206,18 +211,17 @@ class ResponseListView(TenantAPIView):
                    responses=paginated(ResponseSerializer, "Response"), operation_id="responses_list")
     def get(self, request):
         # The same reading as the responses page: a manager's session sees their departments.
-        qs = response_list(filters={}, membership=_membership(request)).order_by("-id")
+        qs = response_list(actor=_actor(request), filters={}).order_by("-id")
         params = request.query_params
-        if since := params.get("since"):
-            try:
-                qs = qs.filter(created_at__gte=dt.datetime.fromisoformat(since))
-            except ValueError:
+        if params.get("since"):
+            if (since := parse_datetime(params["since"])) is None:
                 raise serializers.ValidationError({"since": "Use an ISO 8601 date or time."})
-        if (survey := params.get("survey", "")).isdigit():
+            qs = qs.filter(created_at__gte=since)
+        if (survey := parse_id(params.get("survey"))) is not None:
             qs = qs.filter(survey_id=survey)
         if params.get("category") in ("promoter", "passive", "detractor"):
             qs = qs.filter(category=params["category"])
-        if (department := params.get("department", "")).isdigit():
+        if (department := parse_id(params.get("department"))) is not None:
             qs = qs.filter(department_id=department)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -228,7 +232,7 @@ class ResponseListView(TenantAPIView):
 class ResponseDetailView(TenantAPIView):
     @extend_schema(responses=ResponseSerializer)
     def get(self, request, response_id: int):
-        visible = response_list(filters={}, membership=_membership(request))
+        visible = response_list(actor=_actor(request), filters={})
         return ApiResponse(ResponseSerializer(get_object_or_404(visible, pk=response_id),
                                               context=_response_context(request)).data)
 
@@ -246,23 +250,11 @@ def _score(score) -> dict:
             "detractors": score.detractors, "margin": score.margin, "low_sample": score.low_sample}
 
 
-def _membership(request):
-    """The browser session's membership; None for an API key, which reads as an admin does."""
-    return getattr(request, "api_membership", None)
-
-
 def _board(request) -> Dashboard:
     organization = request.api_organization
-    membership = _membership(request)
     params = QueryDict(request.META.get("QUERY_STRING", ""))
-    if membership is None:  # a key sees the organization as an admin does
-        from dashboards.selectors import Scope
-        from organizations.models import EmployeeVisibility
-
-        scope = Scope(None, organization.employee_visibility != EmployeeVisibility.NOBODY)
-    else:
-        scope = scope_for(membership)
-    return Dashboard(organization=organization, filters=filters_from(params, organization=organization), scope=scope)
+    return Dashboard(organization=organization, filters=filters_from(params, organization=organization),
+                     actor=_actor(request))
 
 
 STATS_PARAMS = [OpenApiParameter("from", str), OpenApiParameter("to", str), OpenApiParameter("survey", int),
@@ -410,7 +402,7 @@ class CaseListView(TenantAPIView):
     @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("overdue", bool)],
                    responses=paginated(CaseSerializer, "Case"), operation_id="cases_list")
     def get(self, request):
-        qs = Case.objects.select_related("owner").order_by("-id")
+        qs = access.visible_cases(_actor(request), Case.objects.select_related("owner")).order_by("-id")
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
         if request.query_params.get("overdue") in ("1", "true"):
@@ -424,13 +416,14 @@ class CaseDetailView(TenantAPIView):
     class CaseUpdate(serializers.Serializer):
         status = serializers.ChoiceField(choices=Case.Status.choices,
                                          required=False)
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        reason = serializers.ChoiceField(choices=[("", ""), *Case.Reason.choices], required=False, default="")
         owner = serializers.EmailField(required=False)
         note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
     @extend_schema(responses=CaseSerializer)
     def get(self, request, case_id: int):
-        return ApiResponse(CaseSerializer(get_object_or_404(Case, pk=case_id)).data)
+        return ApiResponse(CaseSerializer(get_object_or_404(access.visible_cases(_actor(request), Case.objects.all()),
+                                                            pk=case_id)).data)
 
     @extend_schema(request=CaseUpdate, responses=CaseSerializer)
     def patch(self, request, case_id: int):
@@ -440,7 +433,10 @@ class CaseDetailView(TenantAPIView):
         from followups.services import case_update
         from organizations.models import Membership
 
-        case = get_object_or_404(Case, pk=case_id)
+        actor = _actor(request)
+        if not access.may_work_cases(actor):
+            raise PermissionDenied("Only admins and managers work cases.")
+        case = get_object_or_404(access.visible_cases(actor, Case.objects.all()), pk=case_id)
         serializer = self.CaseUpdate(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

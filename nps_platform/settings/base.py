@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "nps_platform.context_processors.platform",
+                "organizations.context_processors.platform",
             ],
             "builtins": ["nps_platform.templatetags.platform_tags"],
         },

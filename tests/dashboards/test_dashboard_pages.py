@@ -200,24 +200,27 @@ def test_department_filter_takes_the_raw_path_with_the_rollup_paths_numbers(worl
         sum(1 for s in specs if s["score"] == score) for score in range(11)]
 
 
-def test_raw_and_rollup_histograms_agree_slice_by_slice(world):
-    """For each department and each period, the raw count for a department filter equals the
-    sum of the rollups' rows for that department and its teams."""
-    from dashboards.models import Rollup
-    from dashboards.selectors import Dashboard, Filters, Scope
+def test_department_filter_from_rollups_equals_a_recount_slice_by_slice(world):
+    """For each department and each period, a department filter's histogram (read from the
+    department rollups) equals a recount of the raw answers of that department and its teams."""
+    from dashboards.selectors import Dashboard, Filters
+    from organizations.access import actor_for_key
+    from responses.models import Response
 
     with tenant_context(world.organization):
         for department in world.departments.values():
             members = {department.pk, *(d.pk for d in world.departments.values() if d.parent_id == department.pk)}
             for start, end in ((START, END), (START, START + dt.timedelta(days=3)), (dt.date(2025, 2, 1), END)):
                 filters = Filters(start=start, end=end, kind="cnps", department_id=department.pk)
-                board = Dashboard(organization=world.organization, filters=filters, scope=Scope(None, True))
-                assert board.raw
-                rollups = [0] * 11
-                for row in Rollup.objects.filter(day__gte=start, day__lte=end, survey__kind="cnps",
-                                                 key__in=[f"department:{pk}" for pk in members]):
-                    rollups = [a + b for a, b in zip(rollups, row.histogram, strict=True)]
-                assert board.histogram() == rollups
+                board = Dashboard(organization=world.organization, filters=filters,
+                                  actor=actor_for_key(world.organization))
+                assert not board.raw
+                recount = [0] * 11
+                for r in Response.objects.filter(survey__kind="cnps", department_id__in=members,
+                                                 created_at__gte=local(start, 0),
+                                                 created_at__lt=local(end + dt.timedelta(days=1), 0)):
+                    recount[r.score] += 1
+                assert board.histogram() == recount
 
 
 def test_trend_by_month_from_rollups_and_raw_answers(world, login):
@@ -324,11 +327,8 @@ def test_a_manager_sees_only_their_departments(world, login, member):
 
 def test_enps_groups_under_the_threshold_are_merged(world, login):
     html = get(login(world.owner), world.url(query=f"{PERIOD}&kind=enps"))
-    languages = table_rows(html, "by-language")
-    north = [s["score"] for s in world.enps if s["language"] == "da"]
-    small = [s["score"] for s in world.enps if s["language"] != "da"]
-    assert languages == {"da": (str(expected_score(north)[0]), "6", True),
-                         SMALL: (str(expected_score(small)[0]), "5", True)}
+    # employee answers are broken down only by the groups their anonymity units follow
+    assert table_rows(html, "by-language") == {} and table_rows(html, "by-channel") == {}
     # the department tree shows only groups that reach the threshold, teams rolled up
     tree = table_rows(html, "by-department")
     assert set(tree) == {"Sales", "Sales North"}
@@ -338,21 +338,24 @@ def test_enps_groups_under_the_threshold_are_merged(world, login):
 def test_enps_merged_group_under_the_threshold_is_hidden(world, login):
     set_org(world, anonymity_threshold=6)
     html = get(login(world.owner), world.url(query=f"{PERIOD}&kind=enps"))
-    assert set(table_rows(html, "by-language")) == {"da"}
+    assert set(table_rows(html, "by-department")) == {"Sales", "Sales North"}
     assert SMALL not in html
+    assert headline(html)[1] == "6"  # South and Support (5 together) are shown nowhere
     set_org(world, anonymity_threshold=7)
     html = get(login(world.owner), world.url(query=f"{PERIOD}&kind=enps"))
-    assert table_rows(html, "by-language") == {SMALL: (str(expected_score(s["score"] for s in world.enps)[0]),
-                                                       "11", True)}
-    assert table_rows(html, "by-department") == {}
+    # North (6) is too small alone: it and South (2) make one group shown as Sales; Support's 3 hide
+    north_and_south = [s["score"] for s in world.enps if s["department"] != world.departments["support"]]
+    assert table_rows(html, "by-department") == {"Sales": (str(expected_score(north_and_south)[0]), "8", True)}
+    assert headline(html)[1] == "8"
 
 
 def test_enps_breakdown_selectors_merge_small_departments(world):
-    from dashboards.selectors import Dashboard, Filters, Scope
+    from dashboards.selectors import Dashboard, Filters
+    from organizations.access import actor_for_key
 
     with tenant_context(world.organization):
         board = Dashboard(organization=world.organization, filters=Filters(start=START, end=END, kind="enps"),
-                          scope=Scope(None, True))
+                          actor=actor_for_key(world.organization))
         rows = {r["label"]: r["score"].n for r in board.breakdown("department")}
     assert rows == {"Sales North": 6, SMALL: 5}
 
@@ -400,11 +403,15 @@ def test_comment_explorer_hides_enps_comments_of_small_groups(world, login):
     client = login(world.owner)
     html = get(client, world.url("comments/", f"{PERIOD}&kind=enps"))
     shown = comment_texts(html)
-    assert sorted(shown) == sorted(s["comment"] for s in world.enps if s["comment"].startswith("north"))
-    assert not any("south" in c for c in shown)
-    set_org(world, anonymity_threshold=7)
+    # North (6) is a group of its own; South's 2 merge with Support's 3 into the organization's
+    # group of 5, shown without a department (never as "Sales South")
+    assert sorted(shown) == sorted(s["comment"] for s in world.enps if s["comment"])
+    assert "· Sales South" not in by_id(html, "comments")
+    html = get(client, world.url("comments/", f"{PERIOD}&kind=enps&department={world.departments['south'].pk}"))
+    assert comment_texts(html) == []  # filtering the small group itself shows none of its words
+    set_org(world, anonymity_threshold=12)
     assert comment_texts(get(client, world.url("comments/", f"{PERIOD}&kind=enps"))) == []
-    set_org(world, anonymity_threshold=3)  # the lowest allowed: South's 2 answers stay hidden
+    set_org(world, anonymity_threshold=3)  # South's 2 go up to the organization's level alone: hidden
     shown = comment_texts(get(client, world.url("comments/", f"{PERIOD}&kind=enps")))
     assert len(shown) == 6 and not any("south" in c for c in shown)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 
+from nps_platform.nps_math import category_counts
 from nps_platform.tenancy import tenant_context
 from organizations.models import EmployeeVisibility
 from tests.dashboards.conftest import END, PERIOD, START, published, set_org
-from tests.dashboards.helpers import add_responses, local
+from tests.dashboards.helpers import add_responses, expected_score, local, rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -128,23 +128,25 @@ def test_formula_injection_is_neutralised(world, login, fmt):
     assert shady_row[7] == "'=1+2" and shady_row[10] == "'@cmd|' /C calc'!A0"
 
 
-def test_employee_answers_carry_no_contact_and_only_the_date(world, login):
-    # an employee answer that somehow holds a contact (the services never store one) still shows none
+def test_employee_answers_are_exported_only_as_figures_of_large_enough_groups(world, login):
+    """No employee answer leaves as a row: the export holds one row per anonymity unit and
+    week — North's 6 (+1) on their own, South's 2 with Support's 3 as the organization's group."""
     add_responses(world.organization, world.pulse, [
         {"score": 8, "at": local(START, 23, 30), "contact": world.contacts["karen"], "comment": "from karen",
          "department": world.departments["north"]}])
+    rebuild(world.organization)
     rows = csv_rows(login(world.owner), export_url(world, query=f"{PERIOD}&kind=enps"))
-    # Only groups that reach the anonymity threshold (5) are exported: North's 6 + 1 answers.
-    north = [r for r in world.enps if r["department"] == world.departments["north"]]
-    assert len(north) + 1 >= world.organization.anonymity_threshold
-    assert len(rows) - 1 == len(north) + 1
-    for row in rows[1:]:
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[0]), row[0]  # no time of day
-        assert row[1] == "Employee pulse"
-        assert row[8:] == ["", "", ""]
-    karen = next(r for r in rows if r[4] == "from karen")
-    assert karen[0] == "2025-03-03"  # 23:30 local, 22:30 UTC: still the 3rd
-    assert "karen" not in "".join(";".join(r) for r in rows).replace("from karen", "")
+    assert rows[0] == ["week", "survey", "department", "n", "promoters", "passives", "detractors", "eNPS"]
+    north = [s["score"] for s in world.enps if s["department"] == world.departments["north"]] + [8]
+    rest = [s["score"] for s in world.enps if s["department"] != world.departments["north"]]
+    week = START.isoformat()  # START is a Monday
+    assert sorted(rows[1:]) == sorted([
+        [week, "Employee pulse", "Sales North", str(len(north)), *map(str, category_counts(north)),
+         str(expected_score(north)[0])],
+        [week, "Employee pulse", "", str(len(rest)), *map(str, category_counts(rest)), str(expected_score(rest)[0])],
+    ])
+    flat = ";".join(";".join(r) for r in rows)
+    assert "karen" not in flat and "north pulse" not in flat
 
 
 @pytest.mark.parametrize(("visibility", "role", "names"), [

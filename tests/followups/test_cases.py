@@ -132,27 +132,51 @@ def inbox(tree, answer):
 
 
 def test_the_inbox_tabs_count_and_list_the_cases(inbox, member_client):
+    """A manager's inbox holds their departments' cases (teams included) and cases assigned to
+    them; an admin's, every case."""
     organization = inbox["organization"]
-    nora = member_client(inbox["north_manager"])
     base = f"/o/{organization.slug}/followup/cases/"
 
-    page = text(nora.get(base))
+    sam = member_client(inbox["sales_manager"])  # Sales, and North inside it
+    page = text(sam.get(base))
     assert (tab_count(page, "Mine"), tab_count(page, "Open"), tab_count(page, "Overdue"),
-            tab_count(page, "Closed")) == (1, 3, 1, 1)
-    assert listed_cases(page) == [inbox["north_case"].pk]  # "mine" is the default view
-    assert "North was slow" in page and "Sales forgot us" not in page
-
-    by_view = {view: listed_cases(text(nora.get(base, {"view": view})))
+            tab_count(page, "Closed")) == (1, 2, 1, 1)
+    assert listed_cases(page) == [inbox["overdue_case"].pk]  # "mine" is the default view
+    assert "Sales forgot us" in page and "Support was OK" not in page
+    by_view = {view: listed_cases(text(sam.get(base, {"view": view})))
                for view in ("open", "overdue", "closed", "all")}
-    assert by_view["open"] == [inbox["overdue_case"].pk, inbox["north_case"].pk, inbox["passive_case"].pk]
+    assert by_view["open"] == [inbox["overdue_case"].pk, inbox["north_case"].pk]
     assert by_view["overdue"] == [inbox["overdue_case"].pk]
     assert by_view["closed"] == [inbox["closed_case"].pk]
-    assert sorted(by_view["all"]) == sorted(c.pk for c in cases_of(organization))
-    overdue_row = text(nora.get(base, {"view": "overdue"})).split('id="cases"', 1)[1]
+    assert sorted(by_view["all"]) == sorted([inbox["overdue_case"].pk, inbox["north_case"].pk,
+                                             inbox["closed_case"].pk])
+    overdue_row = text(sam.get(base, {"view": "overdue"})).split('id="cases"', 1)[1]
     assert 'class="table-danger"' in overdue_row
 
-    sam = text(member_client(inbox["sales_manager"]).get(base))
-    assert tab_count(sam, "Mine") == 1 and listed_cases(sam) == [inbox["overdue_case"].pk]
+    nora = member_client(inbox["north_manager"])  # North only: not Sales' cases
+    page = text(nora.get(base, {"view": "all"}))
+    assert (tab_count(page, "Mine"), tab_count(page, "Open"), tab_count(page, "Overdue"),
+            tab_count(page, "Closed")) == (1, 1, 0, 0)
+    assert listed_cases(page) == [inbox["north_case"].pk]
+    assert "Sales forgot us" not in page and "Support was OK" not in page
+    assert nora.get(f"{base}{inbox['overdue_case'].pk}/").status_code == 404
+
+    admin = text(member_client(inbox["admin"]).get(base, {"view": "all"}))
+    assert sorted(listed_cases(admin)) == sorted(c.pk for c in cases_of(organization))
+
+
+def test_a_case_assigned_to_a_manager_outside_their_departments_is_theirs(inbox, member_client):
+    from followups.services import case_update
+
+    organization = inbox["organization"]
+    with tenant_context(organization):
+        case_update(case=inbox["passive_case"], by=inbox["admin"], owner=inbox["north_manager"])
+    nora = member_client(inbox["north_manager"])
+    base = f"/o/{organization.slug}/followup/cases/"
+    assert sorted(listed_cases(text(nora.get(base, {"view": "all"})))) == sorted(
+        [inbox["north_case"].pk, inbox["passive_case"].pk])
+    page = nora.get(f"{base}{inbox['passive_case'].pk}/")
+    assert page.status_code == 200 and "Support was OK" in text(page)
 
 
 def test_the_inbox_filters_by_department_and_category(inbox, member_client):
@@ -387,16 +411,17 @@ def test_the_inbox_kpis_match_a_hand_count(tree, answer, member_client):
 
 # --- Who may do what ------------------------------------------------------------------------------
 
-def test_viewers_read_cases_but_may_not_change_them(karens_case, member_client, smtp_sink):
+def test_viewers_see_no_cases_and_may_not_change_them(karens_case, member_client, smtp_sink):
+    """Cases hold a customer's name, address and conversation: viewers read figures, not cases."""
     organization, case = karens_case["organization"], karens_case["case"]
     viewer = member_client(karens_case["viewer"])
     smtp_sink.wait_for(1)
     before = len(smtp_sink.messages)
 
-    assert viewer.get(f"/o/{organization.slug}/followup/cases/", {"view": "all"}).status_code == 200
+    assert viewer.get(f"/o/{organization.slug}/followup/cases/", {"view": "all"}).status_code == 403
     page = viewer.get(case_url(organization, case))
-    assert page.status_code == 200 and "Brakes squeak after the repair" in text(page)
-    assert "Send reply" not in text(page) and 'name="status"' not in text(page)
+    assert page.status_code == 403 and "Brakes squeak after the repair" not in text(page)
+    assert "Follow-up" not in text(viewer.get(f"/o/{organization.slug}/"))  # not in the menu either
 
     assert viewer.post(case_url(organization, case), {"status": "closed", "reason": "no_action",
                                                       "note": "x"}).status_code == 403

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from distribution.services import distribution_tick
 from nps_platform.tenancy import tenant_context
-from responses.models import Channel, Response
+from responses.models import Channel, Response, ResponseChange
 from surveys import catalog
 from surveys.models import SurveyStatus
 from tests.distribution.conftest import links_in, path_of
@@ -368,9 +369,12 @@ def test_a_closed_survey_answers_410_and_a_paused_one_503(shop, personal_link, c
 
 def test_employee_survey_records_no_person_and_the_list_says_anonymous(make_org, published_survey, campaign_for,
                                                                         member_client):
+    """An employee answer keeps no contact, employee or invitation — nothing a copy of the
+    database alone could follow to the person — and its times only to the day; the respondent
+    still changes it through their own link; no list shows it one by one."""
     from distribution.emails import invitation_link
     from distribution.models import Invitation
-    from organizations.models import Department, Employee, Organization
+    from organizations.models import Department, Employee
 
     organization, owner = make_org("Værkstedet ApS")
     survey = published_survey(organization, owner, languages=("da", "en"), template="employee", name="eNPS Q1")
@@ -392,24 +396,29 @@ def test_employee_survey_records_no_person_and_the_list_says_anonymous(make_org,
     assert respondent.post(path, {"score": "6", "lang": "da", "q-reason": "For meget overtid"}).status_code == 302
 
     [response] = responses_of(organization)
-    assert response.contact is None and response.employee is None
+    assert response.contact is None and response.employee is None and response.invitation is None
     assert response.channel == Channel.EMAIL and response.comment == "For meget overtid"
+    assert response.department == workshop  # what the groups are made of
+    assert len(response.anonymous_key) == 64 and invitations[1].token_hash not in response.anonymous_key
+    local = response.created_at.astimezone(zoneinfo.ZoneInfo(organization.time_zone))
+    assert (local.hour, local.minute, local.second) == (0, 0, 0)
+    with tenant_context(organization):
+        marked = Invitation.objects.get(pk=invitations[1].pk)
+    assert marked.responded_at == response.created_at == response.updated_at  # to the day, no finer
+    assert marked.opened_at == response.created_at
 
-    admin = member_client(owner)
-    listing = page_text(admin.get(f"/o/{organization.slug}/responses/"))
-    # One answer is below the anonymity threshold (5): its comment could point to a person.
-    assert "For meget overtid" not in listing and "anonymity threshold" in listing
+    # the respondent changes their answer through their own link: the same answer, no history
+    assert respondent.get(path).status_code == 200
+    assert "For meget overtid" in page_text(respondent.get(path))
+    assert respondent.post(path, {"score": "8", "lang": "da", "q-reason": "Bedre nu"}).status_code == 302
+    [response] = responses_of(organization)
+    assert (response.score, response.comment) == (8, "Bedre nu")
+    with tenant_context(organization):
+        assert not ResponseChange.objects.exists()
+
+    listing = page_text(member_client(owner).get(f"/o/{organization.slug}/responses/"))
+    assert "Bedre nu" not in listing and "Employee surveys are anonymous" in listing
     assert "ea@x.dk" not in listing and "Ea Ansat" not in listing
-
-    second = path_of(invitation_link(invitations[0]))
-    assert Client().post(second, {"score": "9", "lang": "da", "q-reason": "Gode kolleger"}).status_code == 302
-    Organization.objects.filter(pk=organization.pk).update(anonymity_threshold=2)
-    listing = page_text(admin.get(f"/o/{organization.slug}/responses/"))
-    assert "For meget overtid" in listing and "Gode kolleger" in listing and "anonymous" in listing
-    assert "ea@x.dk" not in listing and "Ea Ansat" not in listing and "bo@x.dk" not in listing
-
-
-# --- The admin's response list ---------------------------------------------------------------
 
 def test_the_list_shows_a_comment_escaped(shop, personal_link, client, member_client):
     organization, owner, survey = shop
