@@ -175,3 +175,30 @@ class MemberInviteForm(CrispyMixin, forms.Form):
 class MembershipForm(MemberInviteForm):
     submit_label = _("Save")
     email = None
+
+
+class AuditLogFilterForm(forms.Form):
+    """The audit log's filters (a GET form): who, what, and from/to which day."""
+
+    actor = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none(), required=False,
+                                   empty_label="—")
+    action = forms.ChoiceField(label=_("What"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Membership
+
+        self.fields["actor"].queryset = User.objects.filter(
+            pk__in=Membership.objects.values("user_id")).order_by("email")
+        groups = sorted({a.split(".", 1)[0] + "." for a in actions if "." in a})
+        self.fields["action"].choices = [("", "—")] + [(g, g + "*") for g in groups] + [(a, a) for a in actions]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name in ("actor", "action") else "form-control"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            self.add_error("until", _("The end comes before the start."))
+        return cleaned
