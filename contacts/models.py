@@ -107,6 +107,10 @@ class ContactImport(TenantModel):
     updated_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # the first 1 000 "Line N: reason"
+    # Lines repeating an earlier line's email: merged into that contact, neither new nor updated,
+    # so new + updated + repeated + skipped is the file's number of rows.
+    duplicate_count = models.PositiveIntegerField(default=0)
+    duplicates = models.JSONField(default=list, blank=True)  # the first 1 000 "Line N: … line M"
     failure = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

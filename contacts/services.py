@@ -32,6 +32,8 @@ from .parsing import ValueProblem, parse_date, parse_decimal, parse_language
 IMPORT_FIELDS = {
     "email": "Email",
     "name": "Name",
+    "first_name": "First name (joined with the last name)",
+    "last_name": "Last name (joined with the first name)",
     "language": "Language",
     "department": "Department",
     "employee": "Responsible employee (email)",
@@ -45,6 +47,10 @@ IMPORT_FIELDS = {
 HEADER_GUESSES = {
     "email": {"email", "e-mail", "mail", "e-post", "epost", "sähköposti", "e-mail-adresse"},
     "name": {"name", "navn", "namn", "nimi", "ime", "full name", "kunde", "customer"},
+    "first_name": {"first name", "firstname", "first_name", "given name", "fornavn", "förnamn", "fornamn",
+                   "etunimi", "vorname"},
+    "last_name": {"last name", "lastname", "last_name", "surname", "family name", "efternavn", "efternamn",
+                  "etternavn", "sukunimi", "prezime", "nachname"},
     "language": {"language", "sprog", "språk", "kieli", "jezik", "sprache", "lang"},
     "department": {"department", "afdeling", "avdelning", "avdeling", "osasto", "odjel", "abteilung"},
     "employee": {"employee", "responsible", "ansvarlig", "account manager", "kam", "owner"},
@@ -201,6 +207,7 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
     fields: dict = {}
     tags: list[str] = []
     attributes: dict = {}
+    names: dict[str, list[str]] = {}
     problems = []
     email = ""
     for column, target in mapping.items():
@@ -245,12 +252,18 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
                 fields["employee"] = employee
             elif target == "tags":
                 tags = [t.strip()[:60] for t in text.replace(";", ",").split(",") if t.strip()]
+            elif target in ("name", "first_name", "last_name"):  # parts of the name, in column order
+                names.setdefault(target, []).append(text)
             elif target in TEXT_FIELDS:
                 fields[target] = text[:TEXT_FIELDS[target]]
         except ValidationError:
             problems.append(f"“{text}” is not an email address")
         except ValueProblem as exc:
             problems.append(str(exc))
+    # A full-name column wins; else first and last name make the name (no part is dropped).
+    name = " ".join(names.get("name") or [*names.get("first_name", []), *names.get("last_name", [])])
+    if name:
+        fields["name"] = name[:TEXT_FIELDS["name"]]
     if not email and not any("email" in p for p in problems):
         problems.append("the email is empty")
     if problems:
@@ -258,9 +271,21 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
     return ParsedRow(line, email, fields, tags, attributes)
 
 
-def _write_batch(organization: Organization, batch: list[ParsedRow], record: ContactImport) -> None:
+def _write_batch(organization: Organization, batch: list[ParsedRow], record: ContactImport,
+                 first_lines: dict[str, int]) -> None:
+    """Upserts a batch. `first_lines` (email → the line it first came on, kept across batches)
+    tells a repeated line, which is merged into that contact and counted as repeated."""
     by_email: dict[str, ParsedRow] = {}
+    repeated_earlier = set()  # emails a previous batch of this file already wrote
     for row in batch:
+        first = first_lines.setdefault(row.email, row.line)
+        if first != row.line:
+            record.duplicate_count += 1
+            if len(record.duplicates) < MAX_ERRORS_KEPT:
+                record.duplicates.append(f"Line {row.line}: {row.email} again (first on line {first}); "
+                                         "merged into that contact, this line's values win.")
+            if row.email not in by_email:
+                repeated_earlier.add(row.email)
         earlier = by_email.get(row.email)
         if earlier is not None:  # the same person twice: a later line's values win, nothing is lost
             row = ParsedRow(row.line, row.email, {**earlier.fields, **row.fields},
@@ -298,7 +323,7 @@ def _write_batch(organization: Organization, batch: list[ParsedRow], record: Con
                  for email, row in by_email.items() for t in row.tags]
         through.objects.bulk_create(links, ignore_conflicts=True)
     record.created_count += len(to_create)
-    record.updated_count += len(to_update)
+    record.updated_count += sum(1 for c in to_update if c.email.lower() not in repeated_earlier)
 
 
 def contacts_import_run(*, record: ContactImport) -> ContactImport:
@@ -309,7 +334,9 @@ def contacts_import_run(*, record: ContactImport) -> ContactImport:
     organization = record.organization
     record.status = ContactImport.Status.RUNNING
     record.processed_rows = record.created_count = record.updated_count = record.error_count = 0
-    record.errors = []
+    record.duplicate_count = 0
+    record.errors, record.duplicates = [], []
+    first_lines: dict[str, int] = {}
     record.save()
     try:
         with record.file.open("rb") as fh:
@@ -337,19 +364,20 @@ def contacts_import_run(*, record: ContactImport) -> ContactImport:
             record.processed_rows += 1
             if len(batch) >= BATCH:
                 with transaction.atomic():
-                    _write_batch(organization, batch, record)
+                    _write_batch(organization, batch, record, first_lines)
                     record.save(update_fields=["processed_rows", "created_count", "updated_count", "error_count",
-                                               "errors"])
+                                               "errors", "duplicate_count", "duplicates"])
                 batch = []
         with transaction.atomic():
             if batch:
-                _write_batch(organization, batch, record)
+                _write_batch(organization, batch, record, first_lines)
             record.status = ContactImport.Status.DONE
             record.finished_at = timezone.now()
             record.save()
             audit_record(organization=organization, actor=record.created_by, action="contact.imported",
                          target=record, summary=f"{record.original_name}: {record.created_count} new, "
-                         f"{record.updated_count} updated, {record.error_count} lines skipped")
+                         f"{record.updated_count} updated, {record.duplicate_count} repeated, "
+                         f"{record.error_count} lines skipped")
     except (ImportFileError, CsvFormatError) as exc:
         _import_failed(record, str(exc))
     except Exception:  # never leave an import "running" for ever: say it failed, and log why
