@@ -1,15 +1,47 @@
-"""Plotly figures as plain data; the page's script draws them (CSP: no inline code)."""
+"""Plotly figures as plain data; the page's script draws them (CSP: no inline code). A chart
+with nothing to show is not drawn: the page says so in a sentence instead (`has_data`)."""
 
 from __future__ import annotations
+
+import datetime as dt
+
+from nps_platform.nps_math import LOW_SAMPLE
+
+DAY_MS = 86_400_000
 
 COLORS = {"promoter": "#1e7b3c", "passive": "#8a8a90", "detractor": "#b00020", "line": "#1f4e79"}
 
 
-def trend_figure(trend: list[dict], target: int | None) -> dict:
+def has_data(trend_or_rows) -> bool:
+    return any(row["score"].n for row in trend_or_rows)
+
+
+def date_axis(buckets: list[dt.date], every: str) -> dict:
+    """A date axis ticking once per bucket (week or month), whatever the number of points: one
+    week of data is one labelled tick, not a zoom into milliseconds."""
+    monthly = every == "month"
+    axis = {"type": "date", "tickformat": "%b %Y" if monthly else "%d %b", "dtick": "M1" if monthly else 7 * DAY_MS,
+            "hoverformat": "%b %Y" if monthly else "%d %b %Y"}
+    if buckets:
+        pad = dt.timedelta(days=16 if monthly else 4)
+        axis["range"] = [(min(buckets) - pad).isoformat(), (max(buckets) + pad).isoformat()]
+    if not monthly and buckets:
+        axis["tick0"] = min(buckets).isoformat()
+    return axis
+
+
+def _band(score, sign: int):
+    # Below LOW_SAMPLE answers the margin is too wide to mean anything (±138 for n = 2): no band.
+    if score.nps is None or score.margin is None or score.n < LOW_SAMPLE:
+        return None
+    return max(-100, min(100, score.exact + sign * score.margin))
+
+
+def trend_figure(trend: list[dict], target: int | None, every: str = "week") -> dict:
     xs = [row["bucket"].isoformat() for row in trend]
     values = [row["score"].nps for row in trend]
-    upper = [None if row["score"].nps is None else min(100, row["score"].exact + row["score"].margin) for row in trend]
-    lower = [None if row["score"].nps is None else max(-100, row["score"].exact - row["score"].margin) for row in trend]
+    upper = [_band(row["score"], 1) for row in trend]
+    lower = [_band(row["score"], -1) for row in trend]
     data = [
         {"x": xs, "y": upper, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
          "type": "scatter"},
@@ -19,7 +51,8 @@ def trend_figure(trend: list[dict], target: int | None) -> dict:
          "type": "scatter", "customdata": [row["score"].n for row in trend],
          "hovertemplate": "%{x}: NPS %{y} (n=%{customdata})<extra></extra>"},
     ]
-    layout = {"yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}, "margin": {"t": 10, "r": 10},
+    layout = {"xaxis": date_axis([row["bucket"] for row in trend], every),
+              "yaxis": {"range": [-100, 100], "title": {"text": "NPS"}}, "margin": {"t": 10, "r": 10},
               "height": 320, "legend": {"orientation": "h"}}
     if target is not None:
         layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
@@ -27,7 +60,7 @@ def trend_figure(trend: list[dict], target: int | None) -> dict:
     return {"data": data, "layout": layout}
 
 
-def categories_figure(trend: list[dict]) -> dict:
+def categories_figure(trend: list[dict], every: str = "week") -> dict:
     xs = [row["bucket"].isoformat() for row in trend]
 
     def share(row, name):
@@ -37,6 +70,7 @@ def categories_figure(trend: list[dict]) -> dict:
     data = [{"x": xs, "y": [share(r, f"{c}s") for r in trend], "name": c.capitalize() + "s", "type": "bar",
              "marker": {"color": COLORS[c]}} for c in ("detractor", "passive", "promoter")]
     return {"data": data, "layout": {"barmode": "stack", "yaxis": {"range": [0, 100], "title": {"text": "%"}},
+                                     "xaxis": date_axis([row["bucket"] for row in trend], every),
                                      "margin": {"t": 10, "r": 10}, "height": 300, "legend": {"orientation": "h"}}}
 
 

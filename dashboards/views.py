@@ -47,13 +47,14 @@ def dashboard(request, org_slug):
     context = {
         **_common(request, board), "headline": headline, "reading": reading(headline["score"].nps),
         "trend": trend, "funnel": board.funnel(), "sources": sources,
+        "has_answers": headline["score"].n > 0, "has_sources": charts.has_data(sources["rows"]),
         "by_department": board.department_tree(),
         "breakdowns": [(name, label, board.breakdown(name)) for name, label in (
             ("survey", "Survey"), ("channel", "Channel"), ("language", "Language"), ("region", "Region"),
             ("product", "Product"), ("employee", "Employee"))],
         "charts": {
-            "trend": charts.trend_figure(trend, request.organization.nps_target),
-            "categories": charts.categories_figure(trend),
+            "trend": charts.trend_figure(trend, request.organization.nps_target, board.filters.every),
+            "categories": charts.categories_figure(trend, board.filters.every),
             "distribution": charts.distribution_figure(board.distribution()),
             "sources": charts.sources_figure(sources["rows"]),
         },
