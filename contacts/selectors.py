@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from nps_platform.parsing import parse_id
+
 from .models import Contact, Suppression
 
 FILTER_KEYS = ("q", "language", "department", "region", "product", "tag", "suppressed")
@@ -24,13 +26,13 @@ def contact_filter(filters: dict) -> QuerySet[Contact]:
         qs = qs.filter(Q(email__icontains=q) | Q(name__icontains=q))
     if language := filters.get("language"):
         qs = qs.filter(language=language)
-    if (department := str(filters.get("department") or "")).isdigit():
+    if (department := parse_id(filters.get("department"))) is not None:
         qs = qs.filter(department_id=department)
     if region := filters.get("region"):
         qs = qs.filter(region__iexact=region)
     if product := filters.get("product"):
         qs = qs.filter(product__iexact=product)
-    if (tag := str(filters.get("tag") or "")).isdigit():
+    if (tag := parse_id(filters.get("tag"))) is not None:
         qs = qs.filter(tags__id=tag)
     if filters.get("suppressed") == "yes":
         qs = qs.filter(is_suppressed=True)

@@ -20,10 +20,11 @@ def token_make(*, organization_id: int) -> tuple[str, str]:
 
 
 def token_organization_id(raw: str) -> int | None:
-    head, _, secret = raw.partition(".")
-    if not head.isdigit() or len(secret) < 16 or len(raw) > 200:
+    from .parsing import parse_token_head
+
+    if not isinstance(raw, str) or len(raw.partition(".")[2]) < 16 or len(raw) > 200:
         return None
-    return int(head)
+    return parse_token_head(raw)
 
 
 def token_from_nonce(*, organization_id: int, nonce: str) -> str:

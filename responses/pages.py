@@ -7,6 +7,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
 
+from nps_platform.parsing import parse_int
 from surveys.presentation import ShownSurvey
 from surveys.selectors import respondent_branding
 
@@ -18,8 +19,8 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 def score_from(*values) -> int | None:
     """The first value that is a score 0–10."""
     for value in values:
-        if value is not None and str(value).isdigit() and 0 <= int(value) <= 10:
-            return int(value)
+        if (score := parse_int(value, 0, 10)) is not None:
+            return score
     return None
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from nps_platform.counters import window_hit
+from nps_platform.parsing import parse_id, parse_token_head
 from nps_platform.tenancy import tenant_context
 from organizations.models import Department, Employee, Organization
 from surveys.models import Survey, SurveyStatus, SurveyVersion
@@ -83,19 +84,19 @@ def _survey_query(organization_id: int, token: str) -> Survey | None:
 
 
 def _survey(token: str) -> Survey | None:
-    head = token.partition(".")[0]
-    if not head.isdigit() or len(head) > 18:  # an organization id, within PostgreSQL's bigint
+    head = parse_token_head(token)  # an organization id, within PostgreSQL's bigint
+    if head is None:
         return None
     if connection.vendor != "postgresql":  # the embedded mode's SQLite: no fingerprint, no keeping
-        return _survey_query(int(head), token)
+        return _survey_query(head, token)
     with connection.cursor() as cursor:  # the token names its organization, which must be active
-        cursor.execute(_fingerprint_sql(), [int(head), token])
+        cursor.execute(_fingerprint_sql(), [head, token])
         row = cursor.fetchone()
     if row is None:
         return None
     known = _known.get(token)
     if known is None or known[0] != row[0]:
-        survey = _survey_query(int(head), token)
+        survey = _survey_query(head, token)
         if survey is None:
             return None
         if len(_known) >= _KNOWN_MAX:
@@ -110,9 +111,9 @@ def _cookie_name(survey: Survey) -> str:
 
 def _previous(request, survey: Survey) -> Response | None:
     value = request.get_signed_cookie(_cookie_name(survey), default=None, salt=COOKIE_SALT)
-    if not value or not value.isdigit():
+    if (response_id := parse_id(value)) is None:
         return None
-    return Response.objects.filter(pk=int(value), survey=survey).first()
+    return Response.objects.filter(pk=response_id, survey=survey).first()
 
 
 def _problem(request, template: str, status: int, survey: Survey | None = None):
@@ -138,15 +139,15 @@ def _channel(request) -> str:
 def _department(request, survey: Survey):
     if not survey.ask_department:
         return None
-    raw = request.POST.get("department", "")
-    return Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    department_id = parse_id(request.POST.get("department"))
+    return Department.objects.filter(pk=department_id).first() if department_id else None
 
 
 def _employee(request, survey: Survey):
     if not survey.ask_employee or survey.is_anonymous:
         return None
-    raw = request.POST.get("employee", "")
-    return _employees().filter(pk=int(raw)).first() if raw.isdigit() else None
+    employee_id = parse_id(request.POST.get("employee"))
+    return _employees().filter(pk=employee_id).first() if employee_id else None
 
 
 def _employees():

@@ -119,6 +119,8 @@ class TenantAPIView(APIView):
         if any("\x00" in value for values in request.query_params.lists() for value in values[1]):
             raise exceptions.ValidationError({"query": ["NUL characters are not allowed."]})
         super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PUT", "PATCH") and not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"body": ["Send a JSON object."]})
         request._api_tenant_token = _current_organization.set(request.api_organization)
 
     def dispatch(self, request, *args, **kwargs):

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "nps_platform.guards.OddRequestMiddleware",
     "nps_platform.tenancy.TenantMiddleware",
 ]
 
