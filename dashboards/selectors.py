@@ -219,6 +219,8 @@ class Dashboard:
 
     def _units(self, filters: Filters) -> list[tuple[int, dt.date, int | None, list[int]]]:
         """(survey, week, unit root, histogram) of every unit the actor may see under the filters."""
+        if filters.segment_id:
+            return []  # a segment is a set of customers: no employee answer belongs to one
         atoms, roots = self._atoms(filters)
         shown = self._shown_roots(roots)
         units: dict[tuple, list[int]] = defaultdict(lambda: [0] * 11)
