@@ -67,16 +67,15 @@ class ContactListView(TenantAPIView):
     @extend_schema(request=ContactSerializer, responses={200: ContactSerializer, 201: ContactSerializer})
     def post(self, request):
         """Creates a contact (an existing email is updated: upsert)."""
+        from contacts.services import contact_upsert
+
         def create():
             serializer = ContactSerializer(data=request.data)
-            email = str(request.data.get("email", "")).strip().lower()
-            existing = Contact.objects.filter(email__iexact=email).first() if email else None
-            if existing is not None:
-                serializer = ContactSerializer(existing, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            contact = serializer.save(organization=self.organization)
+            contact, created = contact_upsert(organization=self.organization, fields=serializer.validated_data,
+                                              by=request.user or None)
             return ApiResponse(ContactSerializer(contact).data,
-                               status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+                               status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
         return idempotent(request, create)
 
@@ -95,23 +94,13 @@ class ContactBulkView(TenantAPIView):
         "BulkResult", {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}))
     def post(self, request):
         """Upserts up to 1 000 contacts by email, all or nothing."""
+        from contacts.services import contacts_upsert
+
         def run():
             serializer = self.ContactBulkInput(data=request.data)
             serializer.is_valid(raise_exception=True)
-            created = updated = 0
-            with transaction.atomic():
-                for item in serializer.validated_data["contacts"]:
-                    email = item["email"].strip().lower()
-                    contact = Contact.objects.filter(email__iexact=email).first()
-                    if contact is None:
-                        Contact.objects.create(organization=self.organization, **{**item, "email": email})
-                        created += 1
-                    else:
-                        for name, value in item.items():
-                            setattr(contact, name, value)
-                        contact.save()
-                        updated += 1
-            return ApiResponse({"created": created, "updated": updated})
+            return ApiResponse(contacts_upsert(organization=self.organization,
+                                               items=serializer.validated_data["contacts"], by=request.user or None))
 
         return idempotent(request, run)
 
@@ -124,7 +113,9 @@ class ContactDetailView(TenantAPIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, contact_id: int):
-        get_object_or_404(Contact, pk=contact_id).delete()
+        from contacts.services import contact_delete
+
+        contact_delete(contact=get_object_or_404(Contact, pk=contact_id), by=request.user or None)
         return ApiResponse(status=status.HTTP_204_NO_CONTENT)
 
 
