@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from nps_platform.cells import spreadsheet_cell
 from nps_platform.parsing import parse_id
 
 from .models import Contact, Suppression
@@ -46,9 +47,8 @@ EXPORT_COLUMNS = ["email", "name", "language", "department", "employee", "region
 
 
 def _safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ (and tab/CR) as formulas: neutralise them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Every cell of the export as text, through the one formula guard (nps_platform.cells)."""
+    return str(spreadsheet_cell("" if value is None else str(value)))
 
 
 def contact_export_rows(qs: QuerySet[Contact]) -> Iterator[str]:

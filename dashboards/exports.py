@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nps_platform.cells import spreadsheet_cell
 from nps_platform.nps_math import score_from_histogram
 from organizations import access
 from organizations.models import Department
@@ -13,18 +14,7 @@ HEADER = ["date", "survey", "score", "category", "comment", "language", "channel
 ANONYMOUS_HEADER = ["week", "survey", "department", "n", "promoters", "passives", "detractors", "eNPS"]
 
 
-def safe_cell(value):
-    """Cells starting with = + - @, a tab or a carriage return run as formulas in spreadsheets:
-    prefix them with a quote. Numbers pass as they are; control characters (which Excel files
-    cannot hold) are dropped."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+safe_cell = spreadsheet_cell  # the one formula guard every export uses (nps_platform.cells)
 
 
 def export_rows(*, board):

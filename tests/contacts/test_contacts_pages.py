@@ -350,7 +350,7 @@ def test_the_export_follows_the_filters_of_the_list(org_a, owner_client, people)
 
 
 @pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+45 1234", "-2+3",
-                                       "@SUM(A1:A9)", "=1+1"])
+                                       "@SUM(A1:A9)", "=1+1", "\n=1+1", "\t=1+1", "\r=1+1"])
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_prefixed_with_a_quote(org_a, owner_client,
                                                                                      dangerous):
     organization, _ = org_a
