@@ -1,6 +1,12 @@
-"""Rollups: for each survey, day (in the organization's time zone) and breakdown key, the count
-of each score 0–10 and of comments. Dashboards read these, so their cost follows the number of
-days and groups shown, not the number of answers."""
+"""Rollups: for each survey, day (in the organization's time zone), department scope and
+breakdown key, the count of each score 0–10 and of comments. Dashboards read these, so their
+cost follows the number of days and groups shown, not the number of answers.
+
+Each answer is counted twice per key: once in the organization-wide row (`department` NULL)
+and, when it has a department, once in that department's row (its own answers only, not its
+teams'). An unrestricted view reads the organization-wide rows; a department filter or a
+manager's scope sums the rows of its departments — every answer has at most one department, so
+that sum is exact for every breakdown (channel, language, source, …), not only the headline."""
 
 from __future__ import annotations
 
@@ -14,8 +20,12 @@ SCORE_FIELDS = [f"c{i}" for i in range(11)]
 class Rollup(TenantModel):
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    # "all", or "<dimension>:<value>": department:12, employee:7, channel:email, language:da,
-    # region:Nord, product:Bike, source:recommendation
+    # NULL: every answer of the survey-day; a department: that department's own answers. Deleting
+    # a department sets its answers' department to NULL, so its rows go with it.
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    # "all", or "<dimension>:<value>": employee:7, channel:email, language:da, region:Nord,
+    # product:Bike, source:recommendation (departments are the column above)
     key = models.CharField(max_length=120)
     c0 = models.PositiveIntegerField(default=0)
     c1 = models.PositiveIntegerField(default=0)
@@ -32,9 +42,10 @@ class Rollup(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "survey", "day", "key"], name="rollup_unique_slice"),
+            models.UniqueConstraint(fields=["organization", "survey", "day", "department", "key"],
+                                    name="rollup_unique_slice", nulls_distinct=False),
         ]
-        indexes = [models.Index(fields=["organization", "key", "day"])]
+        indexes = [models.Index(fields=["organization", "department", "key", "day"], name="rollup_scope_key_day")]
 
     @property
     def histogram(self) -> list[int]:

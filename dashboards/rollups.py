@@ -1,7 +1,11 @@
 """Keeping the rollups equal to a recount of the raw answers. A change to any answer refreshes
 the rollup rows of its survey and day from the raw answers of that slice (one indexed query
 over one day), so creating, changing and erasing answers are all the same, safe-to-repeat
-operation; `rollups_rebuild` does every slice."""
+operation; `rollups_rebuild` does every slice.
+
+Every key is written twice over: the organization-wide row (department NULL) and the row of the
+answer's department, if it has one, so a department restriction reads every breakdown from
+rollups (see dashboards.models)."""
 
 from __future__ import annotations
 
@@ -33,8 +37,6 @@ def source_question_keys(definition: dict) -> list[str]:
 def response_keys(response: Response, source_keys: list[str]) -> list[str]:
     """The breakdown keys one answer counts under."""
     keys = ["all", f"channel:{response.channel}", f"language:{response.language}"]
-    if response.department_id:
-        keys.append(f"department:{response.department_id}")
     if response.employee_id:
         keys.append(f"employee:{response.employee_id}")
     contact = response.contact
@@ -62,20 +64,23 @@ def rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) 
     start, end = day_bounds(day, tz)
     responses = (Response.objects.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
                  .select_related("contact", "version"))
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+    counts: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0] * 12)
     source_cache: dict[int, list[str]] = {}
     for response in responses.iterator(chunk_size=2000):
         if response.version_id not in source_cache:
             source_cache[response.version_id] = source_question_keys(response.version.definition)
+        comment = _comment_of(response)
+        scopes = (None,) if response.department_id is None else (None, response.department_id)
         for key in response_keys(response, source_cache[response.version_id]):
-            row = counts[key]
-            row[response.score] += 1
-            row[11] += _comment_of(response)
+            for department_id in scopes:
+                row = counts[(department_id, key[:120])]
+                row[response.score] += 1
+                row[11] += comment
     Rollup.objects.filter(survey_id=survey_id, day=day).delete()
     Rollup.objects.bulk_create([
-        Rollup(organization=organization, survey_id=survey_id, day=day, key=key[:120],
+        Rollup(organization=organization, survey_id=survey_id, day=day, department_id=department_id, key=key,
                comments=row[11], **dict(zip(SCORE_FIELDS, row[:11], strict=True)))
-        for key, row in counts.items()
+        for (department_id, key), row in counts.items()
     ])
     return len(counts)
 

@@ -1,10 +1,11 @@
 """Dashboard numbers, read for one actor (`organizations.access`) under one set of filters.
 
-Customer answers come from the rollups: without a department restriction from the `all` rows,
-with one — a department filter or a manager's own departments — from the `department:<id>`
-rows of those departments (every answer has one department at most, so their sum is exact).
-Only a segment (an ad-hoc set of contacts) and breakdowns across a department restriction
-read the raw answers, aggregated in SQL (counts of the eleven scores per group).
+Customer answers come from the rollups: without a department restriction from the
+organization-wide rows (department NULL), with one — a department filter or a manager's own
+departments — from the rows of those departments, for every breakdown (every answer has one
+department at most, so their sum is exact). Only a segment (an ad-hoc set of contacts) reads
+the raw answers: one GROUP BY GROUPING SETS per period gives the headline, trend and every
+breakdown (counts of the eleven scores per group), the sources one more.
 
 Employee (eNPS) answers are shown only as whole anonymity units (`access.anonymity_units`)
 built from the rollups per survey and week: every figure — headline, previous period, trend,
@@ -20,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -129,19 +131,21 @@ class Dashboard:
             qs = qs.filter(kind=filters.kind)
         return qs
 
-    def _rollups(self, filters: Filters, key_prefix: str | None = None, key: str | None = None):
-        """Rollup rows of the period; `key` None with no prefix: the rows that count each answer
-        once under the actor's and the filter's departments."""
+    def _rollups(self, filters: Filters, key_prefix: str | None = None, key: str = "all", *,
+                 by_department: bool = False):
+        """Rollup rows of the period that count each answer once under the actor's and the
+        filter's departments: the organization-wide rows without a restriction, else the rows of
+        the departments in it. `by_department`: the departments' own rows even without one."""
         qs = Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
         if filters.survey_id or filters.kind:
             qs = qs.filter(survey__in=self._surveys(filters))
-        if key_prefix is not None:
-            return qs.filter(key__startswith=key_prefix)
-        if key is not None:
-            return qs.filter(key=key)
-        if self.department_ids is None:
-            return qs.filter(key="all")
-        return qs.filter(key__in=[f"department:{pk}" for pk in sorted(self.department_ids)])
+        if self.department_ids is not None:
+            qs = qs.filter(department_id__in=sorted(self.department_ids))
+        elif by_department:
+            qs = qs.filter(department__isnull=False)
+        else:
+            qs = qs.filter(department__isnull=True)
+        return qs.filter(key__startswith=key_prefix) if key_prefix is not None else qs.filter(key=key)
 
     def _period_bounds(self, filters: Filters) -> tuple[dt.datetime, dt.datetime]:
         return (dt.datetime.combine(filters.start, dt.time(0), self.tz),
@@ -169,13 +173,53 @@ class Dashboard:
         totals = qs.aggregate(**{f: Sum(f) for f in SCORE_FIELDS})
         return [totals[f] or 0 for f in SCORE_FIELDS]
 
-    @staticmethod
-    def _raw_groups(qs, field: str) -> dict[str, list[int]]:
-        """Counts of each score per value of `field`, in one GROUP BY."""
-        groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
-        for value, score, n in qs.values_list(field, "score").annotate(n=Count("pk")).order_by():
-            if value not in (None, ""):
-                groups[str(value)][score] += n
+    # What a segment's answers are grouped by, in one pass: dimension → column of the rows.
+    RAW_COLUMNS = {"department": "department_id", "employee": "employee_id", "survey": "survey_id",
+                   "channel": "channel", "language": "language", "region": "region", "product": "product",
+                   "bucket": "bucket"}
+
+    def _raw_groups(self, filters: Filters) -> dict[str, dict]:
+        """A segment's answers counted in SQL, in one scan: {dimension: {value: histogram}} for
+        every breakdown and the trend's buckets, and "" → {"": histogram} for the total. One
+        GROUP BY GROUPING SETS ((score), (department_id, score), …) over the filtered answers."""
+        from django.db import connection
+        from django.db.models import F
+
+        cache_key = ("raw", filters.start, filters.end, filters.every)
+        if cache_key in self._units_cache:
+            return self._units_cache[cache_key]
+        trunc = TruncMonth if filters.every == "month" else TruncWeek
+        columns = list(self.RAW_COLUMNS.values())
+        inner = (self._responses(filters)
+                 .annotate(region=F("contact__region"), product=F("contact__product"),
+                           bucket=trunc("created_at", tzinfo=self.tz))
+                 .values("score", *columns).order_by())
+        sets = ", ".join(["(score)", *(f"({c}, score)" for c in columns)])
+        try:
+            sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (an id from elsewhere)
+            rows = []
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, score, "  # noqa: S608
+                               f"count(*) FROM ({sql}) AS answers GROUP BY GROUPING SETS ({sets})", params)
+                rows = cursor.fetchall()
+        everything = (1 << len(columns)) - 1
+        dimension_of = {everything ^ (1 << (len(columns) - 1 - i)): name
+                        for i, name in enumerate(self.RAW_COLUMNS)}
+        dimension_of[everything] = ""
+        groups: dict[str, dict] = {name: defaultdict(lambda: [0] * 11) for name in ("", *self.RAW_COLUMNS)}
+        for mask, *values, score, n in rows:
+            dimension = dimension_of[mask]
+            value = "" if dimension == "" else values[list(self.RAW_COLUMNS).index(dimension)]
+            if dimension == "bucket":
+                value = value.date() if isinstance(value, dt.datetime) else value
+            elif dimension and value in (None, ""):
+                continue
+            elif dimension:
+                value = str(value)
+            groups[dimension][value][score] += n
+        self._units_cache[cache_key] = groups
         return groups
 
     # -- employee answers: anonymity units -------------------------------------------------------
@@ -186,18 +230,18 @@ class Dashboard:
         if cache_key not in self._units_cache:
             rows = (Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end,
                                           survey__in=self._surveys(filters))
-                    .filter(key__regex=r"^(all|department:[0-9]+)$")
-                    .annotate(week=TruncWeek("day")).values("survey_id", "week", "key").annotate(**_score_sums())
-                    .order_by())
+                    .filter(key="all")
+                    .annotate(week=TruncWeek("day")).values("survey_id", "week", "department_id")
+                    .annotate(**_score_sums()).order_by())
             atoms: dict[tuple, list[int]] = {}
             totals: dict[tuple, list[int]] = {}
             for row in rows:
                 week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
                 slice_key, histogram = (row["survey_id"], week), _row_histogram(row)
-                if row["key"] == "all":
+                if row["department_id"] is None:
                     totals[slice_key] = histogram
                 else:
-                    atoms[(slice_key, int(row["key"].split(":", 1)[1]))] = histogram
+                    atoms[(slice_key, row["department_id"])] = histogram
             for slice_key, total in totals.items():  # the answers with no department
                 rest = list(total)
                 for (atom_slice, _department), histogram in list(atoms.items()):
@@ -249,10 +293,7 @@ class Dashboard:
                 total = [a + b for a, b in zip(total, h, strict=True)]
             return total
         if self.raw:
-            histogram = [0] * 11
-            for score, n in self._responses(filters).values_list("score").annotate(n=Count("pk")).order_by():
-                histogram[score] += n
-            return histogram
+            return list(self._raw_groups(filters)[""].get("", [0] * 11))
         return self._sum(self._rollups(filters))
 
     def headline(self) -> dict:
@@ -276,10 +317,8 @@ class Dashboard:
         else:
             trunc = TruncMonth if self.filters.every == "month" else TruncWeek
             if self.raw:
-                rows = (self._responses(self.filters).annotate(bucket=trunc("created_at", tzinfo=self.tz))
-                        .values_list("bucket", "score").annotate(n=Count("pk")).order_by())
-                for bucket, score, n in rows:
-                    buckets[bucket.date() if isinstance(bucket, dt.datetime) else bucket][score] += n
+                for bucket, histogram in self._raw_groups(self.filters)["bucket"].items():
+                    buckets[bucket] = list(histogram)
             else:
                 rows = (self._rollups(self.filters).annotate(bucket=trunc("day")).values("bucket")
                         .annotate(**_score_sums()).order_by())
@@ -302,20 +341,18 @@ class Dashboard:
             for survey_id, _week, root, h in self._units(self.filters):
                 value = str(survey_id) if dimension == "survey" else (SMALL if root is None else str(root))
                 groups[value] = [a + b for a, b in zip(groups[value], h, strict=True)]
-        elif self.raw or (self.department_ids is not None and dimension not in ("department", "survey")):
-            field = {"department": "department_id", "employee": "employee_id", "survey": "survey_id",
-                     "channel": "channel", "language": "language", "region": "contact__region",
-                     "product": "contact__product"}.get(dimension)
-            if field is not None:
-                groups = self._raw_groups(self._responses(self.filters), field)
-            elif dimension == "source":
+        elif self.raw:
+            if dimension == "source":
                 groups = self._raw_sources()
+            elif dimension in self.RAW_COLUMNS:
+                groups = self._raw_groups(self.filters)[dimension]
         elif dimension == "survey":
             for row in self._rollups(self.filters).values("survey_id").annotate(**_score_sums()).order_by():
                 groups[str(row["survey_id"])] = _row_histogram(row)
-        elif dimension == "department" and self.department_ids is not None:
-            for row in self._rollups(self.filters).values("key").annotate(**_score_sums()).order_by():
-                groups[row["key"].split(":", 1)[1]] = _row_histogram(row)
+        elif dimension == "department":
+            for row in self._rollups(self.filters, by_department=True).values("department_id").annotate(
+                    **_score_sums()).order_by():
+                groups[str(row["department_id"])] = _row_histogram(row)
         else:
             for row in self._rollups(self.filters, key_prefix=f"{dimension}:").values("key").annotate(
                     **_score_sums()).order_by():
@@ -325,22 +362,35 @@ class Dashboard:
         return self._label(dimension, groups)
 
     def _raw_sources(self) -> dict[str, list[int]]:
+        """A segment's answers per source choice, counted in SQL: each source question's chosen
+        keys unnested from the answers' JSON (as the rollups count them: "__other__" is "other")."""
+        from django.db import connection
+
+        from surveys.models import SurveyVersion
+
         from .rollups import source_question_keys
 
+        qs = self._responses(self.filters)
+        versions: dict[str, list[int]] = defaultdict(list)
+        for pk, definition in SurveyVersion.objects.filter(survey__in=qs.values("survey_id")).values_list(
+                "pk", "definition"):
+            for key in source_question_keys(definition or {}):
+                versions[key].append(pk)
         groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
-        keys: dict[int, list[str]] = {}
-        for version_id, answers, score in self._responses(self.filters).values_list(
-                "version_id", "answers", "score").iterator(chunk_size=5000):
-            if version_id not in keys:
-                from surveys.models import SurveyVersion
-
-                definition = SurveyVersion.objects.filter(pk=version_id).values_list("definition", flat=True).first()
-                keys[version_id] = source_question_keys(definition or {})
-            for key in keys[version_id]:
-                answer = answers.get(key) if isinstance(answers, dict) else None
-                if isinstance(answer, dict):
-                    for choice in answer.get("choices", []):
-                        groups["other" if choice == "__other__" else choice][score] += 1
+        for key, version_ids in versions.items():
+            try:
+                sql, params = qs.filter(version_id__in=version_ids).values("answers", "score").order_by().query \
+                    .sql_with_params()
+            except EmptyResultSet:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT choice, score, count(*) FROM (" + sql + ") AS picked, "  # noqa: S608
+                    "LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(picked.answers -> %s -> 'choices') "
+                    "= 'array' THEN picked.answers -> %s -> 'choices' ELSE '[]'::jsonb END) AS choice "
+                    "GROUP BY 1, 2", [*params, key, key])
+                for choice, score, n in cursor.fetchall():
+                    groups["other" if choice == "__other__" else choice][score] += n
         return groups
 
     def _label(self, dimension: str, groups: dict[str, list[int]]) -> list[dict]:

@@ -65,8 +65,9 @@ def rebuild(organization) -> None:
 
 
 def recount(organization) -> dict:
-    """{(survey_id, day, key): [c0..c10, comments]} counted from the Response rows, not through
-    dashboards.rollups."""
+    """{(survey_id, day, key, department_id): [c0..c10, comments]} counted from the Response rows,
+    not through dashboards.rollups: every key once organization-wide (department None) and once
+    for the answer's department, if it has one."""
     from responses.models import Response
 
     tz = zoneinfo.ZoneInfo(organization.time_zone)
@@ -75,8 +76,6 @@ def recount(organization) -> dict:
         for r in Response.objects.select_related("contact"):
             day = r.created_at.astimezone(tz).date()
             keys = ["all", f"channel:{r.channel}", f"language:{r.language}"]
-            if r.department_id is not None:
-                keys.append(f"department:{r.department_id}")
             if r.employee_id is not None:
                 keys.append(f"employee:{r.employee_id}")
             if r.contact is not None and r.contact.region:
@@ -87,8 +86,9 @@ def recount(organization) -> dict:
             if isinstance(source, dict):
                 keys += [f"source:{'other' if c == '__other__' else c}" for c in source.get("choices", [])]
             for key in keys:
-                rows[(r.survey_id, day, key)][r.score] += 1
-                rows[(r.survey_id, day, key)][11] += 1 if r.comment.strip() else 0
+                for department_id in {None, r.department_id}:
+                    rows[(r.survey_id, day, key, department_id)][r.score] += 1
+                    rows[(r.survey_id, day, key, department_id)][11] += 1 if r.comment.strip() else 0
     return dict(rows)
 
 
@@ -96,7 +96,8 @@ def rollup_rows(organization) -> dict:
     from dashboards.models import Rollup
 
     with tenant_context(organization):
-        return {(r.survey_id, r.day, r.key): [*r.histogram, r.comments] for r in Rollup.objects.all()}
+        return {(r.survey_id, r.day, r.key, r.department_id): [*r.histogram, r.comments]
+                for r in Rollup.objects.all()}
 
 
 def expected_score(scores) -> tuple[int | None, int]:

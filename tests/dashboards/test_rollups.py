@@ -185,7 +185,17 @@ def test_rollups_equal_a_recount_after_answers_changes_and_deletions(make_org, p
     with tenant_context(shop.organization):
         days = {(r.survey_id, r.created_at.astimezone(CPH).date()) for r in Response.objects.all()}
         assert Response.objects.count() == len(given_responses) - len(removed)
-    assert {(s, d) for (s, d, k) in expected if k == "all"} == days
+    assert {(s, d) for (s, d, k, department) in expected if k == "all" and department is None} == days
+    # and per department: each department's rows add up to what the organization-wide row holds
+    # of that department's answers; the organization-wide row is all of them
+    with tenant_context(shop.organization):
+        for (s, d, k, department), row in expected.items():
+            if department is not None:
+                assert sum(row[:11]) <= sum(expected[(s, d, k, None)][:11])
+        for (s, d, k, department), row in expected.items():
+            if department is None and k == "all":
+                assert sum(row[:11]) == sum(1 for r in Response.objects.filter(survey_id=s)
+                                            if r.created_at.astimezone(CPH).date() == d)
 
     rebuild(shop.organization)
     assert rollup_rows(shop.organization) == expected
@@ -216,8 +226,8 @@ def test_an_answer_counts_on_its_local_day(shop, client, at, day):
         stored = Response.objects.get(pk=response.pk).created_at
     assert stored == at
     rows = rollup_rows(shop.organization)
-    assert rows[(shop.survey.pk, day, "all")][10] == 1
-    assert {d for (_s, d, _k) in rows} == {day}
+    assert rows[(shop.survey.pk, day, "all", None)][10] == 1
+    assert {d for (_s, d, _k, _department) in rows} == {day}
 
     # and the dashboard for that one day shows it; the day after does not
     client.force_login(shop.owner, backend="django.contrib.auth.backends.ModelBackend")
@@ -238,16 +248,18 @@ def test_answer_at_2330_copenhagen_is_stored_in_utc_and_counts_on_that_day(shop)
     assert stored.utcoffset() == dt.timedelta(0)  # read back in UTC ...
     assert stored == dt.datetime(2025, 11, 3, 22, 30, tzinfo=dt.UTC)  # ... 22:30 UTC on the same date
     rows = rollup_rows(shop.organization)
-    assert rows[(shop.survey.pk, dt.date(2025, 11, 3), "all")][3] == 1
-    assert not any(d == dt.date(2025, 11, 4) for (_s, d, _k) in rows)
+    assert rows[(shop.survey.pk, dt.date(2025, 11, 3), "all", None)][3] == 1
+    assert not any(d == dt.date(2025, 11, 4) for (_s, d, _k, _department) in rows)
 
 
 def test_deleting_the_last_answer_of_a_day_removes_its_rows(shop):
     response = shop.give(_answer(score=6, department=1, source="search", comment="Hmm"), local(dt.date(2025, 5, 5)))
     rows = rollup_rows(shop.organization)
-    assert {k for (_s, _d, k) in rows} == {"all", "channel:link", "language:da",
-                                           f"department:{shop.departments[1].pk}", "source:search"}
-    assert rows[(shop.survey.pk, dt.date(2025, 5, 5), "all")] == [0] * 6 + [1] + [0] * 4 + [1]
+    keys = {"all", "channel:link", "language:da", "source:search"}
+    assert set(rows) == {(shop.survey.pk, dt.date(2025, 5, 5), k, department)
+                         for k in keys for department in (None, shop.departments[1].pk)}
+    for department in (None, shop.departments[1].pk):
+        assert rows[(shop.survey.pk, dt.date(2025, 5, 5), "all", department)] == [0] * 6 + [1] + [0] * 4 + [1]
     shop.delete(response)
     assert rollup_rows(shop.organization) == {}
 
