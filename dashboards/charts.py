@@ -103,3 +103,14 @@ def quadrant_figure(points: list[dict], median: float) -> dict:
                           "line": {"dash": "dot", "color": "#4a4a4f"}}],
               "margin": {"t": 10, "r": 10}, "height": 360, "legend": {"orientation": "h"}}
     return {"data": data, "layout": layout}
+
+
+def csat_trend_figure(rows: list[dict], every: str = "week") -> dict:
+    """The mean CSAT (1–5) of each touchpoint per week (or month)."""
+    data = [{"x": [t["bucket"].isoformat() for t in row["trend"]], "y": [t["mean"] for t in row["trend"]],
+             "customdata": [t["n"] for t in row["trend"]], "mode": "lines+markers", "type": "scatter",
+             "name": row["label"], "hovertemplate": "%{x}: %{y} (n=%{customdata})<extra></extra>"} for row in rows]
+    buckets = [t["bucket"] for row in rows for t in row["trend"]]
+    return {"data": data, "layout": {"xaxis": date_axis(sorted(set(buckets)), every),
+                                     "yaxis": {"range": [1, 5.2], "dtick": 1, "title": {"text": "CSAT"}},
+                                     "margin": {"t": 10, "r": 10}, "height": 280, "legend": {"orientation": "h"}}}

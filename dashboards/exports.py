@@ -8,6 +8,8 @@ from organizations import access
 from organizations.models import Department
 from surveys.models import Survey
 
+from .answers import export_cells, export_columns
+
 HEADER = ["date", "survey", "score", "category", "comment", "language", "channel", "department", "employee",
           "contact email", "contact name"]
 # Employee answers leave the product only as figures of anonymity units, never one by one.
@@ -29,7 +31,9 @@ def export_rows(*, board):
             yield [week.isoformat(), surveys.get(survey_id, ""), departments.get(root, "") if root else "",
                    score.n, score.promoters, score.passives, score.detractors, score.nps]
         return
-    yield HEADER
+    keys, by_version, question_header = export_columns(board)  # one column per question after the score
+    language = board.organization.default_language
+    yield HEADER + question_header
     people = access.may_see_people(board.actor)
     employees = access.visible_employee_ids(board.actor)
     qs = access.answer_rows(board.actor, board.responses()).select_related("survey", "department", "employee",
@@ -43,4 +47,5 @@ def export_rows(*, board):
             r.employee.name if show_employee else "",
             r.contact.email if people and r.contact is not None else "",
             r.contact.name if people and r.contact is not None else "",
+            *export_cells(r, keys, by_version, language),
         ]

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
-from nps_platform.mail import mail_render_and_send
+from nps_platform.mail import email_message_render
 from nps_platform.nps_math import reading
 from nps_platform.periodic import unit
 from organizations import access
 from organizations.models import Membership, Organization
 
 from .models import ReportSubscription
+from .pdf import dashboard_pdf
 from .selectors import Dashboard, filters_from
 
 
@@ -61,7 +62,7 @@ def _report_send(*, organization: Organization, subscription: ReportSubscription
     headline = board.headline()
     link = settings.SITE_URL.rstrip("/") + reverse("dashboard", kwargs={"org_slug": organization.slug}) \
         + "?" + board.filters.query()
-    mail_render_and_send(
+    message = email_message_render(
         to=[subscription.user.email], template="emails/report",
         subject=f"{organization.name}: NPS {headline['score'].nps if headline['score'].nps is not None else '—'}"
                 f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",
@@ -69,6 +70,10 @@ def _report_send(*, organization: Organization, subscription: ReportSubscription
                  "period": period, "link": link, "departments": board.department_tree()[:15]},
         language=organization.default_language,
     )
+    # the same view as a PDF: built from the same Dashboard, for the same reader
+    message.attach(f"nps-{period[0]:%Y-%m-%d}-{period[1]:%Y-%m-%d}.pdf",
+                   dashboard_pdf(board=board, language=organization.default_language), "application/pdf")
+    message.send()
     return 1
 
 

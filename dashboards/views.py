@@ -22,7 +22,7 @@ from organizations.models import Department
 from organizations.services import audit_record
 from surveys.models import Survey
 
-from . import charts, selectors
+from . import answers, charts, selectors
 from .comments import comments_for
 from .exports import export_rows, safe_cell
 
@@ -67,6 +67,10 @@ def dashboard(request, org_slug):
         context["economics"] = economy = selectors.economics(board)
         if economy:
             context["charts"]["quadrants"] = charts.quadrant_figure(economy["points"], economy["median"])
+    context["answer_figures"] = figures = {"csat": answers.csat(board), "choices": answers.choices(board)}
+    figures["hidden"] = figures["csat"]["hidden"] + figures["choices"]["hidden"]
+    if any(row["trend"] for row in figures["csat"]["rows"]):
+        context["charts"]["csat_trend"] = charts.csat_trend_figure(figures["csat"]["rows"], board.filters.every)
     context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET)
     from .models import ReportSubscription
 
@@ -142,6 +146,19 @@ def export(request, org_slug, fmt):
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="responses-{stamp}.csv"'
+    return response
+
+
+def export_pdf(request, org_slug):
+    """The dashboard view (its filters, headline, trend, breakdowns) as a PDF, read for the same
+    reader as the page."""
+    from .pdf import dashboard_pdf
+
+    board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
+    audit_record(organization=request.organization, actor=request.user, action="dashboard.exported",
+                 summary=f"PDF export: {board.filters.query()}", data={"query": board.filters.query()})
+    response = HttpResponse(dashboard_pdf(board=board), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.now():%Y-%m-%d}.pdf"'
     return response
 
 

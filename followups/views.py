@@ -13,6 +13,7 @@ from nps_platform.pagination import page_of
 from nps_platform.parsing import parse_int
 from organizations import access
 from organizations.models import Department
+from responses.answers import answer_items
 
 from . import selectors, services, webhooks
 from .forms import CaseForm, ReplyForm, RuleForm, WebhookForm
@@ -71,7 +72,7 @@ def _case(request, case_id, *related):
 
 @access.case_workers_only
 def case_detail(request, org_slug, case_id):
-    case = _case(request, case_id, "owner", "department", "rule")
+    case = _case(request, case_id, "owner", "department", "rule", "response__version")
     form = CaseForm(request.POST or None, initial={"status": case.status, "reason": case.reason,
                                                    "owner": case.owner_id})
     if request.method == "POST":
@@ -89,6 +90,10 @@ def case_detail(request, org_slug, case_id):
         "case": case, "form": form, "reply_form": ReplyForm(), "events": case.events.select_related("actor"),
         "history": selectors.contact_history(actor=access.actor_of(request), case=case), "can_work": True,
         "anonymous": anonymous,
+        # every answer beside the comment; an employee answer is shown no further than its comment
+        "answer_items": [] if anonymous else answer_items(
+            definition=case.response.version.definition, answers=case.response.answers,
+            language=request.organization.default_language),
         "now": timezone.now(),
     })
 

@@ -24,6 +24,7 @@ from surveys.models import Survey, SurveyStatus
 from surveys.presentation import category_for_score, survey_shown
 from surveys.selectors import respondent_branding
 
+from .answers import answers_attach
 from .models import Channel
 from .pages import page_context, problem_page, score_from
 from .privacy import contact_erase, contact_export
@@ -133,6 +134,7 @@ def response_list(request, org_slug):
     actor = access.actor_of(request)
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
     responses = page_of(request, select(actor=actor, filters=filters))
+    responses.object_list = answers_attach(responses.object_list, language=request.organization.default_language)
     return render(request, "responses/list.html", {
         "responses": responses, "page_obj": responses, "total": responses.paginator.count, "filters": filters,
         "surveys": Survey.objects.exclude(kind=access.ANONYMOUS_KIND).order_by("name"), "channels": Channel.choices,

@@ -58,7 +58,7 @@ def local_stamp(spec) -> str:
 
 def test_csv_export_has_the_periods_customer_answers_in_order(world, login):
     rows = csv_rows(login(world.owner), export_url(world))
-    assert rows[0] == HEADER
+    assert rows[0][:len(HEADER)] == HEADER  # then one column per question after the score
     expected = sorted(world.current, key=lambda s: s["at"])
     assert len(rows) == 1 + len(expected) == 101
     for row, spec in zip(rows[1:], expected, strict=True):
@@ -68,7 +68,7 @@ def test_csv_export_has_the_periods_customer_answers_in_order(world, login):
                             spec["comment"], spec["language"], spec["channel"],
                             spec["department"].name if spec["department"] else ""]
         assert row[8] == (spec["employee"].name if spec["employee"] else "")  # owners see employees
-        assert row[9:] == ([spec["contact"].email, spec["contact"].name] if spec["contact"] else ["", ""])
+        assert row[9:11] == ([spec["contact"].email, spec["contact"].name] if spec["contact"] else ["", ""])
 
 
 def test_xlsx_export_has_the_same_rows(world, login):
@@ -181,7 +181,8 @@ def test_a_managers_export_holds_their_departments_only(world, login, member):
     assert sorted(r[4] for r in rows[1:]) == sorted(s["comment"] for s in support)
     assert {r[7] for r in rows[1:]} == {"Support", "Support Copenhagen"}
     # asking for another department gives nothing
-    assert csv_rows(login(manager), export_url(world, query=f"{PERIOD}&department={d['sales'].pk}")) == [HEADER]
+    [header] = csv_rows(login(manager), export_url(world, query=f"{PERIOD}&department={d['sales'].pk}"))
+    assert header[:len(HEADER)] == HEADER
 
 
 def test_another_organizations_export_never_holds_this_organizations_rows(world, make_org, login):
