@@ -111,6 +111,9 @@ def comments(request, org_slug):
     })
 
 
+XLSX_MAX_ANSWERS = 100_000  # about 10 s to build here; Excel's own limit is 1 048 575 rows
+
+
 def export(request, org_slug, fmt):
     """The filtered responses as CSV or XLSX; cells that a spreadsheet would run as formulas are
     neutralised. Personal data follows the same privacy rules as the pages."""
@@ -120,18 +123,27 @@ def export(request, org_slug, fmt):
                  summary=f"{fmt.upper()} export: {board.filters.query()}", data={"query": board.filters.query()})
     stamp = f"{timezone.now():%Y-%m-%d}"
     if fmt == "xlsx":
+        import tempfile
+
+        from django.http import FileResponse
         from openpyxl import Workbook
 
+        # A workbook is built whole before its first byte can leave, so it holds at most
+        # XLSX_MAX_ANSWERS rows (written row by row to a temporary file: memory stays flat); past
+        # that its last row says so and points to the CSV, which streams every answer.
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Responses")
-        for row in export_rows(board=board):
+        for number, row in enumerate(export_rows(board=board)):
+            if number > XLSX_MAX_ANSWERS:
+                first = f"{XLSX_MAX_ANSWERS:,}".replace(",", " ")
+                sheet.append([f"Only the first {first} answers fit in this file; the CSV export has all of them."])
+                break
             sheet.append([safe_cell(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="responses-{stamp}.xlsx"'
-        return response
+        file = tempfile.TemporaryFile()  # FileResponse closes it when sent, which deletes it
+        workbook.save(file)
+        file.seek(0)
+        return FileResponse(file, as_attachment=True, filename=f"responses-{stamp}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     def stream():
         buffer = io.StringIO()

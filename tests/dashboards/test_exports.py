@@ -40,7 +40,8 @@ def xlsx_rows(client, url) -> list[list]:
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    workbook = load_workbook(io.BytesIO(response.content))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    workbook = load_workbook(io.BytesIO(body))
     sheet = workbook["Responses"]
     for row in sheet.iter_rows():
         for cell in row:
