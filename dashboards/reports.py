@@ -15,6 +15,7 @@ from nps_platform.mail import email_message_render
 from nps_platform.nps_math import reading
 from nps_platform.periodic import unit
 from organizations import access
+from organizations.i18n import language_for
 from organizations.models import Membership, Organization
 
 from .models import ReportSubscription
@@ -62,17 +63,18 @@ def _report_send(*, organization: Organization, subscription: ReportSubscription
     headline = board.headline()
     link = settings.SITE_URL.rstrip("/") + reverse("dashboard", kwargs={"org_slug": organization.slug}) \
         + "?" + board.filters.query()
+    language = language_for(subscription.user, organization)  # the subscriber's, not the sender's
     message = email_message_render(
         to=[subscription.user.email], template="emails/report",
         subject=f"{organization.name}: NPS {headline['score'].nps if headline['score'].nps is not None else '—'}"
-                f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",
+                f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",  # figures and dates read alike in every language
         context={"organization": organization, "headline": headline, "reading": reading(headline["score"].nps),
                  "period": period, "link": link, "departments": board.department_tree()[:15]},
-        language=organization.default_language,
+        language=language,
     )
     # the same view as a PDF: built from the same Dashboard, for the same reader
     message.attach(f"nps-{period[0]:%Y-%m-%d}-{period[1]:%Y-%m-%d}.pdf",
-                   dashboard_pdf(board=board, language=organization.default_language), "application/pdf")
+                   dashboard_pdf(board=board, language=language), "application/pdf")
     message.send()
     return 1
 

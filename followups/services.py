@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from nps_platform.mail import mail_render_and_send, sender_address
+from nps_platform.mail import mail_in_their_languages, mail_render_and_send, sender_address
 from nps_platform.periodic import unit
 from nps_platform.tenancy import tenant_context
 from organizations import access
+from organizations.i18n import language_for
 from organizations.models import Organization, User
 from organizations.services import audit_record
 from responses.models import Response
@@ -151,11 +152,9 @@ def alert_send(*, alert: Alert) -> str:
         failure = None
         try:
             if rule.notify_email and people:
-                mail_render_and_send(
-                    to=[p.email for p in people], template="emails/alert",
-                    subject=f"[{response.score}] {rule.name}: {response.survey.name}", context=context,
-                    language=organization.default_language,
-                )
+                mail_in_their_languages(
+                    recipients=[(p.email, language_for(p, organization)) for p in people], template="emails/alert",
+                    subject=lambda: f"[{response.score}] {rule.name}: {response.survey.name}", context=context)
             text = f"{rule.name} — {response.survey.name}: {response.score}/10. {response.comment[:300]}\n" \
                    f"{context['case_url'] or context['responses_url']}"
             for url in (rule.slack_webhook_url, rule.teams_webhook_url):
@@ -266,9 +265,11 @@ def cases_remind_and_escalate(*, organization: Organization, now: dt.datetime) -
             .select_related("owner", "response__survey"):
         if now >= case.created_at + (case.due_at - case.created_at) * 0.75:
             with unit("case reminder", case.pk):
-                mail_render_and_send(to=[case.owner.email], template="emails/case_reminder",
-                                     subject=f"Due soon: case {case.pk} ({case.response.survey.name})",
-                                     context=_case_context(case), language=organization.default_language)
+                mail_in_their_languages(
+                    recipients=[(case.owner.email, language_for(case.owner, organization))],
+                    template="emails/case_reminder", context=_case_context(case),
+                    subject=lambda c=case: gettext("Due soon: case %(id)s (%(survey)s)")
+                    % {"id": c.pk, "survey": c.response.survey.name})
                 case.reminded_at = now
                 case.save(update_fields=["reminded_at"])
                 CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.REMINDER,
@@ -282,10 +283,11 @@ def cases_remind_and_escalate(*, organization: Organization, now: dt.datetime) -
             level = case.escalation_level + 1
             people = routing.escalation_people(organization=organization, department=case.department, level=level)
             if people:
-                mail_render_and_send(to=[p.email for p in people], template="emails/case_escalated",
-                                     subject=f"Overdue: case {case.pk} ({case.response.survey.name})",
-                                     context={**_case_context(case), "level": level},
-                                     language=organization.default_language)
+                mail_in_their_languages(
+                    recipients=[(p.email, language_for(p, organization)) for p in people],
+                    template="emails/case_escalated", context={**_case_context(case), "level": level},
+                    subject=lambda c=case: gettext("Overdue: case %(id)s (%(survey)s)")
+                    % {"id": c.pk, "survey": c.response.survey.name})
             case.escalation_level, case.escalated_at = level, now
             case.save(update_fields=["escalation_level", "escalated_at"])
             CaseEvent.objects.create(organization=organization, case=case, kind=CaseEvent.Kind.ESCALATED,
@@ -503,14 +505,14 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
             with transaction.atomic():
                 DigestSend.objects.create(organization=organization, department=department, week=week,
                                           recipients=[p.email for p in people])
-                mail_render_and_send(
-                    to=[p.email for p in people], template="emails/digest",
-                    subject=f"{department.name}: this week's customer feedback",
+                mail_in_their_languages(
+                    recipients=[(p.email, language_for(p.user, organization)) for p in people],
+                    template="emails/digest",
+                    subject=lambda d=department: gettext("%(department)s: this week's customer feedback")
+                    % {"department": d.name},
                     context={"organization": organization, "department": department, "responses": responses[:50],
                              "count": len(responses), "nps": nps(*counts), "counts": counts,
-                             "name_people": name_people},
-                    language=organization.default_language,
-                )
+                             "name_people": name_people})
         except IntegrityError:
             continue
         except Exception:

@@ -74,6 +74,21 @@ def mail_render_and_send(**kwargs) -> None:
     email_message_render(**kwargs).send()
 
 
+def mail_in_their_languages(*, recipients: list[tuple[str, str]], template: str, subject, context: dict,
+                            **kwargs) -> None:
+    """One message per language to `recipients` — (address, language) pairs — each rendered in
+    that language; `subject` is a callable, called in each language (so its gettext applies)."""
+    by_language: dict[str, list[str]] = {}
+    for address, language in recipients:
+        if address and address not in by_language.setdefault(language, []):
+            by_language[language].append(address)
+    for language, addresses in by_language.items():
+        with translation.override(language):
+            line = str(subject())
+        mail_render_and_send(to=addresses, template=template, subject=line, context=context, language=language,
+                             **kwargs)
+
+
 class OutboxEmailBackend(BaseEmailBackend):
     """Writes each message as an .eml file; nothing leaves the machine."""
 

@@ -5,7 +5,9 @@ from django.urls import include, path
 from django.views.static import serve
 
 from distribution.urls import public_urlpatterns as distribution_public
+from organizations.accounts import PasswordResetView
 from organizations.forms import LoginForm
+from organizations.i18n import language_switch, profile
 from organizations.urls import public_urlpatterns
 
 from . import views
@@ -16,7 +18,10 @@ urlpatterns = [
     path("dev/outbox/<str:message_id>/", views.outbox_message, name="dev_outbox_message"),
     path("dev/outbox/<str:message_id>/html/", views.outbox_message_html, name="dev_outbox_message_html"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/profile/", profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("organizations.urls")),
     path("o/<slug:org_slug>/surveys/", include("surveys.urls")),

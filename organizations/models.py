@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.utils.encoders import JSONEncoder  # DRF's: the replay renders as the first answer did
 
 from nps_platform.tenancy import TenantModel
 
@@ -33,12 +34,25 @@ class UserManager(BaseUserManager):
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username):
+        """The login (ModelBackend, the admin, password checks) finds the email whatever its case:
+        new addresses are stored in lower case, an older mixed-case one still matches (an exact
+        match wins if two differ only in case)."""
+        email = (username or "").strip()
+        found = (self.filter(email__iexact=email)
+                 .order_by(models.Case(models.When(email=email, then=0), default=1), "pk").first())
+        if found is None:
+            raise self.model.DoesNotExist(f"No user with the email {email!r}.")
+        return found
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in. Users are global; what they may see comes from memberships."""
 
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The language of the pages and the staff emails this person gets; blank: the organization's.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -318,3 +332,24 @@ class ApiKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} (…{self.hint})"
+
+
+class IdempotencyKey(TenantModel):
+    """An API call's `Idempotency-Key` (nps_platform.api.base.idempotent): held by the first
+    call (no status yet: in progress), then its answer, repeated for a retry with the same
+    request and refused (422) for a different one. Kept a day."""
+
+    owner = models.CharField(max_length=40)  # "key-<api key id>" or "user-<user id>"
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)  # SHA-256 of method, path and the JSON body
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_data = models.JSONField(null=True, blank=True, encoder=JSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "owner", "key"],
+                                               name="idempotencykey_unique_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotencykey_created")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.key}"

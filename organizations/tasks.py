@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from nps_platform.celery import app
 from nps_platform.mail import mail_render_and_send
 from nps_platform.tenancy import tenant_task
 from nps_platform.tokens import token_make
 
-from .models import MemberInvitation
+from .i18n import language_for
+from .models import MemberInvitation, User
 
 
 @app.task(name="organizations.member_invitation_send", bind=True, max_retries=5,
@@ -29,10 +31,14 @@ def member_invitation_send(self, *, invitation_id: int, organization, resend: bo
             return "already-sent"
         raw, invitation.token_hash = token_make(organization_id=organization.pk)
         link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"token": raw})
+        # an invitee who already has an account reads it in their language, others in the organization's
+        known = User.objects.filter(email__iexact=invitation.email).first()
+        language = language_for(known, organization)
+        with translation.override(language):
+            subject = gettext("You are invited to %(organization)s on NPS Platform") % {
+                "organization": organization.name}
         mail_render_and_send(
-            to=[invitation.email],
-            subject=f"You are invited to {organization.name} on NPS Platform",
-            template="emails/member_invitation",
+            to=[invitation.email], subject=subject, template="emails/member_invitation", language=language,
             context={"invitation": invitation, "organization": organization, "link": link,
                      "inviter": invitation.invited_by},
         )

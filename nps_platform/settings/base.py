@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "nps_platform.guards.OddRequestMiddleware",
     "nps_platform.tenancy.TenantMiddleware",
+    "organizations.i18n.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
 ]
 
 ROOT_URLCONF = "nps_platform.urls"
@@ -124,6 +125,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form posts the email as `username`
+AXES_USERNAME_CALLABLE = "organizations.accounts.axes_username"  # one lockout whatever the email's case
+# Password-reset requests: at most this many per (address | client) in the window (s).
+PASSWORD_RESET_RATE = {
+    "address": (env.int("PASSWORD_RESET_PER_ADDRESS", default=5), 3600),
+    "client": (env.int("PASSWORD_RESET_PER_CLIENT", default=20), 3600),
+}
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -138,6 +145,7 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["nps_platform.formats"]  # English with a 24-hour clock and the day first
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
@@ -262,6 +270,9 @@ CACHES = {"default": {"BACKEND": "nps_platform.counters.RedisCache", "LOCATION":
 # --- Product defaults -----------------------------------------------------------------------
 # Public survey links: at most this many submissions per address and survey in the window (s).
 PUBLIC_RESPONSE_RATE = (env.int("PUBLIC_RESPONSE_LIMIT", default=20), env.int("PUBLIC_RESPONSE_WINDOW", default=600))
+# Personal links: at most this many writes (answers, score saves) per link and address in the window (s).
+PERSONAL_RESPONSE_RATE = (env.int("PERSONAL_RESPONSE_LIMIT", default=30),
+                          env.int("PERSONAL_RESPONSE_WINDOW", default=600))
 # Behind a reverse proxy that sets X-Forwarded-For, the first address there is the client's.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 # Webhooks to private, loopback or link-local addresses are refused unless this is on.
