@@ -29,6 +29,16 @@ class RedisCache(django_redis.RedisCache):
         self._class = _ClientKeepingRedisCacheClient
 
 
+def client_address(request) -> str:
+    """The client's address for rate limits: behind a proxy that sets X-Forwarded-For
+    (TRUST_X_FORWARDED_FOR), the first address there."""
+    from django.conf import settings
+
+    if settings.TRUST_X_FORWARDED_FOR and request.headers.get("X-Forwarded-For"):
+        return request.headers["X-Forwarded-For"].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def window_hit(key: str, window: int) -> int:
     """Counts one hit on `key` and returns the hits in its window (the window starts at the
     first hit and lasts `window` seconds). On Redis: one round trip (INCR, and EXPIRE only when

@@ -24,6 +24,10 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True,
                                                                                 "autocomplete": "email"}))
 
+    def clean_username(self):
+        # Emails are stored in lower case; the backend matches any case too (get_by_natural_key).
+        return self.cleaned_data["username"].strip().lower()
+
 
 class SignupForm(CrispyMixin, forms.Form):
     submit_label = _("Create my organization")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from contacts.models import Contact
 from distribution.models import Invitation
 from distribution.selectors import invitation_by_token
+from nps_platform.counters import client_address, window_hit
 from nps_platform.pagination import page_of
 from nps_platform.tenancy import tenant_context
 from organizations import access
@@ -59,6 +61,20 @@ def _open(request, token: str):
     return invitation, None
 
 
+def _rate_limited(request, invitation: Invitation) -> bool:
+    """At most PERSONAL_RESPONSE_RATE writes (answers and score saves) per link and address in
+    the window: a script hammering one link gets the friendly 429, while an office behind one
+    address still answers (every colleague has their own link)."""
+    limit, window = settings.PERSONAL_RESPONSE_RATE
+    key = f"personal-rate:{invitation.organization_id}:{invitation.pk}:{client_address(request)}"
+    return window_hit(key, window) > limit
+
+
+def _rate_limited_page(request, invitation: Invitation):
+    return render(request, "respondent/rate_limited.html", respondent_branding(organization=invitation.organization),
+                  status=429)
+
+
 @never_cache
 def respond(request, token: str):
     invitation, problem = _open(request, token)
@@ -75,6 +91,8 @@ def respond(request, token: str):
         answers = previous.answers if previous else {}
         with translation.override(shown.language):
             if request.method == "POST":
+                if _rate_limited(request, invitation):
+                    return _rate_limited_page(request, invitation)
                 submission = submission_parse(data=request.POST, shown=shown)
                 if not submission.errors:
                     response_record(invitation=invitation, version=version, shown=shown, submission=submission)
@@ -105,6 +123,9 @@ def respond_score(request, token: str):
         shown = survey_shown(definition=version.definition,
                              language=_language(request, invitation, version.definition["languages"]),
                              category=category_for_score(score))
+        if _rate_limited(request, invitation):
+            with translation.override(shown.language):
+                return _rate_limited_page(request, invitation)
         response_record(invitation=invitation, version=version, shown=shown,
                         submission=Submission(score=score), score_only=True)
     return HttpResponse(status=204)

@@ -4,7 +4,11 @@ details, cursor pagination and per-key rate limits."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import datetime as dt
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
@@ -168,23 +172,96 @@ def problem_details(exc, context):
     response.content_type = "application/problem+json"
     if response.status_code == 429 and getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait) + 1)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
+IDEMPOTENCY_TTL = 86400  # a key is kept (and its answer repeated) for a day
+IDEMPOTENCY_STALE = 600  # a call still "in progress" after this long died; its key may be taken over
+
+
+class IdempotencyInProgress(exceptions.APIException):
+    status_code = 409
+    default_detail = "A request with this Idempotency-Key is in progress; retry it in a moment."
+    default_code = "idempotency_in_progress"
+    retry_after = 1
+
+
+class IdempotencyMismatch(exceptions.APIException):
+    status_code = 422
+    default_detail = "This Idempotency-Key was used with a different request; use a new key for a new request."
+    default_code = "idempotency_mismatch"
+
+
+def _request_hash(request) -> str:
+    from rest_framework.utils.encoders import JSONEncoder
+
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), cls=JSONEncoder)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _idempotency_claim(*, organization, owner: str, key: str, request_hash: str):
+    """(row, True) when this call holds the key now; (the other call's row, False) otherwise.
+    The unique constraint (organization, owner, key) lets one of any number of concurrent
+    calls insert; a key past its day, or left in progress by a call that died, is taken over."""
+    from organizations.models import IdempotencyKey
+
+    for _attempt in range(3):
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(organization=organization, owner=owner, key=key,
+                                                     request_hash=request_hash, created_at=now), True
+        except IntegrityError:
+            pass
+        existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+        if existing is None:
+            continue  # taken over and removed meanwhile: try again
+        expired = existing.created_at < now - dt.timedelta(seconds=IDEMPOTENCY_TTL)
+        abandoned = existing.status_code is None and existing.created_at < now - dt.timedelta(seconds=IDEMPOTENCY_STALE)
+        if not (expired or abandoned):
+            return existing, False
+        IdempotencyKey.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+    raise IdempotencyInProgress()
+
+
 def idempotent(request, compute):
-    """`Idempotency-Key` on a POST: the first answer is kept for a day and repeated for the same
-    key (per API key or user), so a retried call changes nothing."""
-    idem = request.headers.get("Idempotency-Key")
+    """`Idempotency-Key` on a POST (per API key or user): the first call holds the key in
+    PostgreSQL while it runs — a concurrent call with the key answers 409 — and its answer is
+    kept for a day and repeated (`Idempotent-Replay: true`) for a retry of the same request; the
+    key with a different method, path or body answers 422. A call that raises (or answers 5xx)
+    frees the key, so it may be retried."""
+    from rest_framework.response import Response
+
+    from organizations.models import IdempotencyKey
+
+    idem = request.headers.get("Idempotency-Key", "").strip()
     if not idem:
         return compute()
+    if len(idem) > 100:
+        raise exceptions.ValidationError({"Idempotency-Key": ["At most 100 characters."]})
     owner = getattr(request, "api_key", None)
     owner = f"key-{owner.pk}" if owner else f"user-{request.user.pk}"
-    cache_key = f"idem:{request.api_organization.pk}:{owner}:{idem[:100]}"
-    stored = cache.get(cache_key)
-    if stored is not None:
-        from rest_framework.response import Response
-
-        return Response(stored["data"], status=stored["status"], headers={"Idempotent-Replay": "true"})
-    response = compute()
-    cache.set(cache_key, {"data": response.data, "status": response.status_code}, timeout=86400)
+    request_hash = _request_hash(request)
+    row, held = _idempotency_claim(organization=request.api_organization, owner=owner, key=idem,
+                                   request_hash=request_hash)
+    if not held:
+        if row.request_hash != request_hash:
+            raise IdempotencyMismatch()
+        if row.status_code is None:
+            raise IdempotencyInProgress()
+        return Response(row.response_data, status=row.status_code, headers={"Idempotent-Replay": "true"})
+    try:
+        response = compute()
+    except BaseException:
+        IdempotencyKey.objects.filter(pk=row.pk).delete()
+        raise
+    if response.status_code >= 500:
+        IdempotencyKey.objects.filter(pk=row.pk).delete()
+    else:
+        IdempotencyKey.objects.filter(pk=row.pk).update(status_code=response.status_code,
+                                                        response_data=response.data)
+    # The organization's keys past their day go as new ones come (the created_at index).
+    IdempotencyKey.objects.filter(created_at__lt=row.created_at - dt.timedelta(seconds=IDEMPOTENCY_TTL)).delete()
     return response

@@ -104,6 +104,68 @@ def test_a_retried_post_with_the_same_idempotency_key_changes_nothing(org_a):
     assert second["Idempotent-Replay"] == "true"
 
 
+def test_a_reused_idempotency_key_with_another_body_answers_422_and_changes_nothing(org_a):
+    from organizations.models import AuditLogEntry, IdempotencyKey
+
+    organization, owner = org_a
+    api = api_for(organization, owner)
+    first = api.post("/api/v1/contacts/", {"email": "a@x.dk", "name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="k-7")
+    other_body = api.post("/api/v1/contacts/", {"email": "b@x.dk"}, format="json", HTTP_IDEMPOTENCY_KEY="k-7")
+    other_path = api.post("/api/v1/contacts/bulk/", {"contacts": [{"email": "a@x.dk", "name": "A"}]}, format="json",
+                          HTTP_IDEMPOTENCY_KEY="k-7")
+    # The same JSON written differently is the same request.
+    same = api.post("/api/v1/contacts/", '{"name":"A",  "email":"a@x.dk"}', content_type="application/json",
+                    HTTP_IDEMPOTENCY_KEY="k-7")
+
+    assert first.status_code == 201
+    for refused in (other_body, other_path):
+        assert refused.status_code == 422
+        assert refused["Content-Type"].startswith("application/problem+json")
+        assert "different request" in refused.json()["detail"]
+    assert same.status_code == 201 and same["Idempotent-Replay"] == "true" and same.json() == first.json()
+    with tenant_context(organization):
+        assert list(Contact.objects.values_list("email", flat=True)) == ["a@x.dk"]
+        assert AuditLogEntry.objects.filter(action__startswith="contact.").count() == 1
+        row = IdempotencyKey.objects.get()
+        assert (row.key, row.status_code, row.response_data["email"]) == ("k-7", 201, "a@x.dk")
+    # Keys are per API key: another key may use the same one.
+    assert api_for(organization, owner).post("/api/v1/contacts/", {"email": "b@x.dk"}, format="json",
+                                             HTTP_IDEMPOTENCY_KEY="k-7").status_code == 201
+
+
+def test_an_idempotency_key_in_progress_answers_409_and_a_failed_call_frees_its_key(org_a):
+    from organizations.models import ApiKey, IdempotencyKey
+
+    organization, owner = org_a
+    api = api_for(organization, owner)
+    bulk = {"contacts": [{"email": "a@x.dk"}]}
+    with tenant_context(organization):
+        key = ApiKey.objects.get()
+        # Another call holds the key (its row has no answer yet).
+        probe = api.post("/api/v1/contacts/bulk/", {"contacts": [{"email": "probe@x.dk"}]}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="probe")
+        held = IdempotencyKey.objects.get(key="probe")
+        assert held.request_hash == _hash_of({"contacts": [{"email": "probe@x.dk"}]})
+        IdempotencyKey.objects.create(organization=organization, owner=f"key-{key.pk}", key="busy",
+                                      request_hash=_hash_of(bulk))
+    assert probe.status_code == 200
+    busy = api.post("/api/v1/contacts/bulk/", bulk, format="json", HTTP_IDEMPOTENCY_KEY="busy")
+    assert busy.status_code == 409 and "in progress" in busy.json()["detail"] and busy["Retry-After"] == "1"
+
+    invalid = api.post("/api/v1/contacts/", {"email": "not-an-email"}, format="json", HTTP_IDEMPOTENCY_KEY="fix-me")
+    assert invalid.status_code == 400
+    fixed = api.post("/api/v1/contacts/", {"email": "ok@x.dk"}, format="json", HTTP_IDEMPOTENCY_KEY="fix-me")
+    assert fixed.status_code == 201  # the refused call did not keep the key
+
+
+def _hash_of(body: dict) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"POST /api/v1/contacts/bulk/\n{text}".encode()).hexdigest()
+
+
 def test_rate_limit_answers_429_with_retry_after(org_a, settings):
     from rest_framework.throttling import SimpleRateThrottle
 

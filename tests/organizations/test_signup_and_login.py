@@ -145,6 +145,35 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(org
     assert logged_in_user_id(client) is None
 
 
+def test_login_email_is_case_insensitive(make_org, client):
+    _, owner = make_org("Case ApS", owner_email="kim.berg@example.com")
+
+    response = login(client, "  Kim.Berg@EXAMPLE.com ", PASSWORD)
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(owner.pk)
+
+
+def test_an_older_mixed_case_account_still_logs_in_with_any_case(make_org, client):
+    _, owner = make_org("Legacy ApS")
+    User.objects.filter(pk=owner.pk).update(email="Old.Style@Example.com")  # stored before lower-casing
+
+    assert login(client, "old.style@example.com", PASSWORD).status_code == 302
+    assert logged_in_user_id(client) == str(owner.pk)
+
+
+def test_failed_logins_in_different_cases_count_as_one_address(make_org, client):
+    make_org("Lockout ApS", owner_email="lock.me@example.com")
+    for variant in ("lock.me@example.com", "LOCK.ME@example.com", "Lock.Me@Example.COM"):
+        login(client, variant, "wrong-guess")
+
+    response = login(client, "lock.me@EXAMPLE.com", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert logged_in_user_id(client) is None
+
+
 def test_a_locked_out_account_does_not_block_other_accounts(make_org, client):
     _, victim = make_org("Victim")
     _, colleague = make_org("Colleague")
@@ -205,6 +234,53 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(d
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
     assert smtp_sink.wait_for(1, timeout=1.0) == []
+
+
+THROTTLED = "Too many password reset requests for this address or from here."
+
+
+def test_password_resets_are_throttled_per_address_with_a_friendly_message(org_a, smtp_sink, settings):
+    _, owner = org_a
+    settings.PASSWORD_RESET_RATE = {"address": (2, 3600), "client": (100, 3600)}
+    # Each request from another client: the limit is the address's.
+    for n in range(2):
+        done = Client(REMOTE_ADDR=f"10.9.0.{n + 1}").post("/accounts/password_reset/", {"email": owner.email})
+        assert done.status_code == 302
+    assert len(smtp_sink.wait_for(2)) == 2
+
+    limited = Client(REMOTE_ADDR="10.9.0.9").post("/accounts/password_reset/", {"email": owner.email.upper()})
+
+    assert limited.status_code == 429
+    assert THROTTLED in limited.content.decode()
+    assert "Reset your password" in limited.content.decode()  # the page, in the site's layout
+    assert len(smtp_sink.wait_for(3, timeout=1.0)) == 2
+
+
+def test_password_resets_are_throttled_per_client_for_any_address(org_a, smtp_sink, settings):
+    _, owner = org_a
+    settings.PASSWORD_RESET_RATE = {"address": (100, 3600), "client": (3, 3600)}
+    prober = Client(REMOTE_ADDR="10.9.1.1")
+    for n in range(3):
+        assert prober.post("/accounts/password_reset/", {"email": f"probe{n}@example.com"}).status_code == 302
+
+    limited = prober.post("/accounts/password_reset/", {"email": owner.email})
+
+    assert limited.status_code == 429 and THROTTLED in limited.content.decode()
+    assert smtp_sink.wait_for(1, timeout=1.0) == []
+    # Someone else is not held up.
+    assert Client(REMOTE_ADDR="10.9.1.2").post("/accounts/password_reset/", {"email": owner.email}).status_code == 302
+
+
+def test_the_throttle_answers_alike_for_known_and_unknown_addresses(org_a, smtp_sink, settings):
+    _, owner = org_a
+    settings.PASSWORD_RESET_RATE = {"address": (1, 3600), "client": (100, 3600)}
+
+    def twice(email: str, client_ip: str):
+        answers = [Client(REMOTE_ADDR=client_ip).post("/accounts/password_reset/", {"email": email})
+                   for _ in range(2)]
+        return [a.status_code for a in answers], THROTTLED in answers[1].content.decode()
+
+    assert twice(owner.email, "10.9.2.1") == twice("nobody-here@example.com", "10.9.2.2") == ([302, 429], True)
 
 
 # --- Several organizations -------------------------------------------------------------------

@@ -292,6 +292,43 @@ def test_score_endpoint_refuses_get_and_scores_out_of_range(shop, personal_link,
 
 # --- Wording per category ------------------------------------------------------------------------
 
+def test_a_personal_link_is_rate_limited_per_address_in_the_respondents_language(shop, personal_link, settings):
+    settings.PERSONAL_RESPONSE_RATE = (3, 600)
+    organization, owner, survey = shop
+    _invitation, path = personal_link(organization, owner, survey)
+    hammer = Client(REMOTE_ADDR="10.7.0.1")
+    assert hammer.post(f"{path}score/", {"score": "4", "lang": "da"}).status_code == 204
+    assert hammer.post(f"{path}score/", {"score": "5", "lang": "da"}).status_code == 204
+    assert hammer.post(path, full_form("6")).status_code == 302
+
+    limited_score = hammer.post(f"{path}score/", {"score": "0", "lang": "da"})
+    limited_form = hammer.post(path, full_form("1"))
+
+    for limited in (limited_score, limited_form):
+        assert limited.status_code == 429
+        assert page_language(limited) == "da"
+        assert "For mange svar herfra" in page_text(limited)
+        assert "Vent et par minutter, og prøv igen." in page_text(limited)
+    assert [r.score for r in responses_of(organization)] == [6]
+    assert len(changes_of(organization)) == 2  # 4 → 5 → 6, nothing after the limit
+    # Reading the page is never limited, and another address may still answer.
+    assert hammer.get(path).status_code == 200
+    assert Client(REMOTE_ADDR="10.7.0.2").post(path, full_form("8")).status_code == 302
+    assert [r.score for r in responses_of(organization)] == [8]
+
+
+def test_the_personal_link_limit_is_per_link(shop, personal_link, settings):
+    settings.PERSONAL_RESPONSE_RATE = (1, 600)
+    organization, owner, survey = shop
+    _first, first_path = personal_link(organization, owner, survey, email="a@x.dk")
+    _second, second_path = personal_link(organization, owner, survey, email="b@x.dk")
+    office = Client(REMOTE_ADDR="10.7.1.1")  # two colleagues behind one address
+    assert office.post(first_path, full_form("9")).status_code == 302
+    assert office.post(second_path, full_form("7")).status_code == 302
+    assert office.post(first_path, full_form("3")).status_code == 429
+    assert sorted(r.score for r in responses_of(organization)) == [7, 9]
+
+
 def test_follow_up_wording_per_category(shop, personal_link, client):
     organization, owner, survey = shop
     _invitation, path = personal_link(organization, owner, survey)
