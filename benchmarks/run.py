@@ -3,12 +3,21 @@ table; the figures go to var/bench/<time>.json. Every goal is a ratio of two fig
 same run (machines here are noisy). Traffic stays on 127.0.0.1.
 
 Measured: the dashboard at 2 000 000 against 20 000 responses and against a naive raw-SQL
-aggregation; the detractor alert's p95; public-link submissions through gunicorn against
-pgbench INSERTs; 100 000 invitations dispatched by the workers against a bare smtplib loop, and
-the worker's peak memory meanwhile (benchmarks/dispatch.py). See docs/performance.md."""
+aggregation, and at 2 000 000 for every reader and filter (department, manager, segment, viewer,
+survey, period and combinations) against the admin's at 20 000; the comment explorer and the
+responses list at 2 000 000; CSV and XLSX exports of 2 000 000 answers with their peak memory
+(benchmarks/export_probe.py, a process of its own); the detractor alert's p95; public-link
+submissions through gunicorn against pgbench INSERTs; 100 000 invitations dispatched by the
+workers against a bare smtplib loop, and the worker's peak memory meanwhile
+(benchmarks/dispatch.py). See docs/performance.md.
+
+A subset while iterating: `benchmarks/run.py --only dashboard,lists --skip-data` (or
+BENCH_ONLY=dashboard BENCH_SKIP_DATA=1 make bench); parts: data, dashboard, lists, exports,
+alert, submissions, dispatch."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -45,28 +54,80 @@ def timed(fn, repeats: int = 5) -> dict:
     return {"median_s": round(statistics.median(samples), 4), "samples_s": [round(s, 4) for s in samples]}
 
 
+def _clients():
+    """A logged-in test client per (slug, role): the owner (admin), the manager of "Sales" and
+    a viewer, the users `bench_data` makes (the viewer made here when missing)."""
+    from django.test import Client
+
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import Membership, Organization, Role, User
+
+    clients = {}
+    for slug in ("bench-small", "bench-large"):
+        organization = Organization.objects.get(slug=slug)
+        viewer = User.objects.filter(email=f"viewer@{slug}.example").first() or User.objects.create_user(
+            email=f"viewer@{slug}.example", password=None)
+        with tenant_context(organization):
+            Membership.objects.get_or_create(organization=organization, user=viewer,
+                                             defaults={"role": Role.VIEWER})
+        for role, email in (("admin", f"bench@{slug}.example"), ("manager", f"manager@{slug}.example"),
+                            ("viewer", f"viewer@{slug}.example")):
+            client = Client()
+            client.force_login(User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend")
+            clients[(slug, role)] = client
+    return clients
+
+
+def _getter(client, url):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    return get
+
+
+def _views(slug: str) -> dict[str, tuple[str, str]]:
+    """The dashboard views measured at scale: name → (role, query)."""
+    from contacts.models import Segment
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import Department, Organization
+    from surveys.models import Survey
+
+    with tenant_context(Organization.objects.get(slug=slug)):
+        sales = Department.objects.get(name="Sales").pk
+        team = Department.objects.get(name="Sales team 1").pk
+        segment = Segment.objects.get(name="Region Nord").pk
+        survey = Survey.objects.get(name="Benchmark survey").pk
+    every = "from=2000-01-01"
+    return {
+        "admin": ("admin", every),
+        "department": ("admin", f"{every}&department={sales}"),
+        "manager": ("manager", every),
+        "segment": ("admin", f"{every}&segment={segment}"),
+        "viewer": ("viewer", every),
+        "survey": ("admin", f"{every}&survey={survey}"),
+        "last_90_days": ("admin", ""),
+        "by_month": ("admin", f"{every}&every=month"),
+        "employees_kind": ("admin", f"{every}&kind=enps"),
+        "team_department": ("admin", f"{every}&department={team}"),
+        "department_segment": ("admin", f"{every}&department={sales}&segment={segment}"),
+        "manager_team": ("manager", f"{every}&department={team}"),
+        "manager_segment": ("manager", f"{every}&segment={segment}"),
+        "manager_survey_90_days": ("manager", f"survey={survey}"),
+        "segment_90_days": ("admin", f"segment={segment}"),
+    }
+
+
 def dashboard_figures() -> dict:
     import django
 
     django.setup()
     from django.db import connection
-    from django.test import Client
 
-    from organizations.models import Organization, User
+    from organizations.models import Organization
 
-    def page(slug):
-        organization = Organization.objects.get(slug=slug)
-        client = Client()
-        client.force_login(User.objects.get(email=f"bench@{slug}.example"),
-                           backend="django.contrib.auth.backends.ModelBackend")
-
-        def get():
-            response = client.get(f"/o/{slug}/dashboard/?from=2000-01-01")
-            assert response.status_code == 200, response.status_code
-        return organization, get
-
-    _small_org, small = page("bench-small")
-    large_org, large = page("bench-large")
+    clients = _clients()
+    large_org = Organization.objects.get(slug="bench-large")
+    small = _getter(clients[("bench-small", "admin")], "/o/bench-small/dashboard/?from=2000-01-01")
 
     def naive():
         """What a dashboard without rollups would run: the same aggregations over raw rows."""
@@ -86,7 +147,20 @@ def dashboard_figures() -> dict:
                 cursor.execute(sql, [org])
                 cursor.fetchall()
 
-    small_t, large_t, naive_t = timed(small), timed(large), timed(naive, repeats=3)
+    small_t = timed(small)
+    views = {}
+    for name, (role, query) in _views("bench-large").items():
+        views[name] = {"role": role, "query": query,
+                       **timed(_getter(clients[("bench-large", role)], f"/o/bench-large/dashboard/?{query}"))}
+    large_t, naive_t = views["admin"], timed(naive, repeats=3)
+    base = small_t["median_s"]
+
+    def against_small(name: str) -> dict:
+        t = views[name]
+        return {"value": round(t["median_s"] / base, 2), "goal": "<= 2 and <= 1 s",
+                "large": {"responses": LARGE, **t}, "admin_small": {"responses": SMALL, **small_t}}
+
+    worst = max(views, key=lambda n: views[n]["median_s"])
     return {
         "dashboard_scale_ratio": {
             "value": round(large_t["median_s"] / small_t["median_s"], 2), "goal": "<= 2",
@@ -94,7 +168,59 @@ def dashboard_figures() -> dict:
         "dashboard_naive_ratio": {
             "value": round(large_t["median_s"] / naive_t["median_s"], 3), "goal": "<= 0.1",
             "dashboard": large_t, "naive_sql": naive_t},
+        "dashboard_department_ratio": against_small("department"),
+        "dashboard_manager_ratio": against_small("manager"),
+        "dashboard_segment_ratio": against_small("segment"),
+        "dashboard_worst_ratio": {
+            "value": round(views[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
+            "admin_small": {"responses": SMALL, **small_t},
+            "views": {name: {**t, "ratio": round(t["median_s"] / base, 2)} for name, t in views.items()}},
     }
+
+
+def list_figures() -> dict:
+    """The comment explorer and the responses list (first and a far page) at 2 000 000, against
+    the admin's dashboard at 20 000."""
+    import django
+
+    django.setup()
+    clients = _clients()
+    small_t = timed(_getter(clients[("bench-small", "admin")], "/o/bench-small/dashboard/?from=2000-01-01"))
+    pages = {
+        "comments_admin": ("admin", "/o/bench-large/dashboard/comments/?from=2000-01-01"),
+        "comments_manager": ("manager", "/o/bench-large/dashboard/comments/?from=2000-01-01"),
+        "comments_search": ("admin", "/o/bench-large/dashboard/comments/?from=2000-01-01&q=ventetid&page=3"),
+        "responses_admin": ("admin", "/o/bench-large/responses/"),
+        "responses_admin_page_1000": ("admin", "/o/bench-large/responses/?page=1000"),
+        "responses_manager": ("manager", "/o/bench-large/responses/"),
+        "responses_detractors": ("admin", "/o/bench-large/responses/?category=detractor"),
+    }
+    times = {name: {"role": role, "url": url, **timed(_getter(clients[("bench-large", role)], url))}
+             for name, (role, url) in pages.items()}
+    base = small_t["median_s"]
+    out = {}
+    for prefix in ("comments", "responses"):
+        names = [n for n in times if n.startswith(prefix)]
+        worst = max(names, key=lambda n: times[n]["median_s"])
+        out[f"{prefix}_list_ratio"] = {
+            "value": round(times[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
+            "admin_small_dashboard": {"responses": SMALL, **small_t},
+            "pages": {n: {**times[n], "ratio": round(times[n]["median_s"] / base, 2)} for n in names}}
+    return out
+
+
+def export_figures() -> dict:
+    """CSV and XLSX exports of every answer of the large organization, each in a process of its
+    own (benchmarks/export_probe.py), so its peak RSS is the export's."""
+    out = {}
+    for fmt in ("csv", "xlsx"):
+        run = subprocess.run(  # noqa: S603 - our own probe
+            [sys.executable, str(ROOT / "benchmarks" / "export_probe.py"), "bench-large", fmt],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        probe = json.loads(run.stdout.strip().splitlines()[-1])
+        out[f"export_{fmt}_peak_rss_mb"] = {"value": probe["peak_rss_mb"],
+                                            "goal": "constant memory (independent of the answers)", **probe}
+    return out
 
 
 def alert_figures(samples: int = 20) -> dict:
@@ -266,23 +392,47 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
                          "what": "POST to a view that reads the form and redirects, same middleware and gunicorn"}}}
 
 
-def main() -> int:
+PARTS = ("data", "dashboard", "lists", "exports", "alert", "submissions", "dispatch")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
+                        help=f"comma-separated parts to run ({', '.join(PARTS)}); default: all")
+    parser.add_argument("--skip-data", action="store_true", default=os.environ.get("BENCH_SKIP_DATA") == "1",
+                        help="keep the benchmark organizations as they are (no bench_data)")
+    args = parser.parse_args(argv)
+    parts = {p.strip() for p in args.only.split(",") if p.strip()} or set(PARTS)
+    if unknown := parts - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.skip_data:
+        parts.discard("data")
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")  # served by whitenoise, as in production
-    manage("bench_data", "--slug", "bench-small", "--responses", str(SMALL))
-    manage("bench_data", "--slug", "bench-large", "--responses", str(LARGE))
-    figures = dashboard_figures()
-    figures.update(alert_figures())
-    figures.update(submission_figures())
-    figures.update(dispatch_figures(loop_messages=LOOP_MESSAGES))
+    if "data" in parts:
+        manage("bench_data", "--slug", "bench-small", "--responses", str(SMALL))
+        manage("bench_data", "--slug", "bench-large", "--responses", str(LARGE))
+    figures = {}
+    for part, measure in (("dashboard", dashboard_figures), ("lists", list_figures), ("exports", export_figures),
+                          ("alert", alert_figures), ("submissions", submission_figures),
+                          ("dispatch", lambda: dispatch_figures(loop_messages=LOOP_MESSAGES))):
+        if part in parts:
+            figures.update(measure())
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(figures, indent=2))
-    print(f"\n{'measure':<24}{'value':>10}  goal")
+    path.write_text(json.dumps(figures, indent=2, default=str))
+    print(f"\n{'measure':<28}{'value':>10}  goal")
     for name, data in figures.items():
         value = "—" if data["value"] is None else data["value"]
-        print(f"{name:<24}{value!s:>10}  {data.get('goal', data.get('note', ''))}")
+        print(f"{name:<28}{value!s:>10}  {data.get('goal', data.get('note', ''))}")
+    views = figures.get("dashboard_worst_ratio", {}).get("views", {})
+    lists = {**figures.get("comments_list_ratio", {}).get("pages", {}),
+             **figures.get("responses_list_ratio", {}).get("pages", {})}
+    if views or lists:
+        print(f"\n{'view at ' + str(LARGE):<28}{'median s':>10}  × admin at {SMALL}")
+        for name, t in {**views, **lists}.items():
+            print(f"{name:<28}{t['median_s']:>10}  {t['ratio']}")
     print(f"\nfigures: {path}")
     return 0
 

@@ -1,6 +1,11 @@
 """Benchmark data, fast: an organization with N responses written by PostgreSQL's COPY, and its
-rollups built by one INSERT … SELECT … GROUP BY per key kind (the same rows `rollups_rebuild`
-makes, a test holds them equal). PostgreSQL only."""
+rollups built by one INSERT … SELECT … GROUP BY GROUPING SETS per key kind — organization-wide
+and per department, the same rows `rollups_rebuild` makes (tests/dashboards/test_bench_data.py
+holds them equal to a recount). PostgreSQL only.
+
+Besides the answers: N/20 contacts (five regions, four products) behind 80 % of them (the rest
+came by the public link), a source answer on 60 %, a manager of one top-level department and
+its five teams (manager@<slug>.example), and the segment "Region Nord"."""
 
 from __future__ import annotations
 
@@ -16,6 +21,10 @@ from nps_platform.tenancy import tenant_context
 from organizations.models import Department, Organization
 
 from ._bench import bench_organization, bench_survey
+
+REGIONS = ["Nord", "Syd", "Øst", "Vest", "Midt"]
+PRODUCTS = ["Cargo", "City", "Trekking", "Racer"]
+SEGMENT = "Region Nord"
 
 
 class Command(BaseCommand):
@@ -33,13 +42,19 @@ class Command(BaseCommand):
         organization = self._organization(slug)
         with tenant_context(organization):
             survey, version, departments = self._survey(organization)
-            self._copy_responses(organization, survey, version, departments, responses, days)
+            self._people(organization, slug, departments)
+            contacts = self._copy_contacts(organization, max(100, responses // 20))
+            self._copy_responses(organization, survey, version, departments, contacts, responses, days)
             self._rollups(organization, survey)
+        with connection.cursor() as cursor:  # fresh statistics and visibility map, as a live table has
+            for table in ("responses_response", "contacts_contact", "dashboards_rollup"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(f"{slug}: {responses} responses in {time.monotonic() - started:.1f} s")
 
     def _organization(self, slug: str) -> Organization:
         return bench_organization(slug, clear=("dashboards_rollup", "followups_alert", "followups_caseevent",
-                                               "followups_case", "responses_responsechange", "responses_response"))
+                                               "followups_case", "responses_responsechange", "responses_response",
+                                               "contacts_contact", "contacts_segment"))
 
     def _survey(self, organization):
         survey = bench_survey(organization)
@@ -54,14 +69,49 @@ class Command(BaseCommand):
             departments = list(Department.objects.all())
         return survey, survey.current_version, departments
 
-    def _copy_responses(self, organization, survey, version, departments, count, days):
+    def _people(self, organization, slug, departments):
+        """The manager of "Sales" (and its teams), and the segment of one region's contacts."""
+        from contacts.models import Segment
+        from organizations.models import Membership, Role, User
+
+        user = User.objects.filter(email=f"manager@{slug}.example").first() or User.objects.create_user(
+            email=f"manager@{slug}.example", password=None)
+        membership, _ = Membership.objects.get_or_create(organization=organization, user=user,
+                                                         defaults={"role": Role.MANAGER})
+        membership.departments.set([d for d in departments if d.name == "Sales"])
+        Segment.objects.create(organization=organization, name=SEGMENT, filters={"region": "Nord"})
+
+    def _copy_contacts(self, organization, count) -> list[int]:
+        rng = random.Random(count)
+        now = dt.datetime.now(dt.UTC).isoformat()
+        buffer = io.StringIO()
+        for i in range(count):
+            buffer.write(f"{organization.pk}\tbench{i}@{organization.slug}.example\tKunde {i}\tda\t"
+                         f"{rng.choice(REGIONS)}\t{rng.choice(PRODUCTS)}\t\t{{}}\t{now}\t{now}\n")
+        buffer.seek(0)
+        columns = ("organization_id, email, name, language, region, product, currency, attributes, created_at, "
+                   "updated_at")
+        with connection.cursor() as cursor:
+            with cursor.connection.cursor() as pg, pg.copy(f"COPY contacts_contact ({columns}) FROM STDIN") as copy:
+                while chunk := buffer.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute("SELECT id FROM contacts_contact WHERE organization_id = %s", [organization.pk])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _copy_responses(self, organization, survey, version, departments, contacts, count, days):
+        from dashboards.rollups import source_question_keys
+
         rng = random.Random(count)
         now = dt.datetime.now(dt.UTC)
         weights = [2, 1, 1, 2, 2, 3, 4, 8, 12, 25, 40]  # a realistic lean towards 9–10
         channels, languages = ["email", "link", "qr"], ["da", "da", "sv", "en", "de"]
         comments = ["", "", "Hurtig service", "Lang ventetid", "Venligt personale", "For dyrt"]
-        columns = ("organization_id", "survey_id", "version_id", "department_id", "channel", "language", "score",
-                   "category", "answers", "comment", "created_at", "updated_at")
+        source = (source_question_keys(version.definition) or [None])[0]
+        choices = [c["key"] for q in version.definition["questions"] if q["key"] == source
+                   for c in q.get("choices", [])] + ["__other__"]
+        columns = ("organization_id", "survey_id", "version_id", "department_id", "contact_id", "channel",
+                   "language", "score", "category", "answers", "comment", "anonymous_key", "created_at",
+                   "updated_at")
         batch = 200_000
         with connection.cursor() as cursor:
             raw = cursor.connection
@@ -72,32 +122,55 @@ class Command(BaseCommand):
                     category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
                     at = now - dt.timedelta(seconds=rng.randint(0, days * 86400))
                     comment = rng.choice(comments)
+                    contact = rng.choice(contacts) if rng.random() < 0.8 else r"\N"
+                    answers = (f'{{"{source}": {{"choices": ["{rng.choice(choices)}"]}}}}'
+                               if source and rng.random() < 0.6 else "{}")
                     buffer.write(f"{organization.pk}\t{survey.pk}\t{version.pk}\t{rng.choice(departments).pk}\t"
-                                 f"{rng.choice(channels)}\t{rng.choice(languages)}\t{score}\t{category}\t"
-                                 f'{{}}\t{comment}\t{at.isoformat()}\t{at.isoformat()}\n')
+                                 f"{contact}\t{rng.choice(channels)}\t{rng.choice(languages)}\t{score}\t"
+                                 f"{category}\t{answers}\t{comment}\t\t{at.isoformat()}\t{at.isoformat()}\n")
                 buffer.seek(0)
                 with raw.cursor() as pg, pg.copy(f"COPY responses_response ({', '.join(columns)}) FROM STDIN") as copy:
                     while chunk := buffer.read(1 << 20):
                         copy.write(chunk)
 
     def _rollups(self, organization, survey):
+        """Per key kind, one INSERT … SELECT … GROUP BY GROUPING SETS: the organization-wide row
+        (department NULL) and each department's own row, as `dashboards.rollups` writes them."""
+        from dashboards.rollups import source_question_keys
+
         tz = organization.time_zone
         counts = ", ".join(f"count(*) FILTER (WHERE score = {i})" for i in range(11))
-        keys = {
-            "'all'": None,
-            "'department:' || department_id": "department_id IS NOT NULL",
-            "'channel:' || channel": None,
-            "'language:' || language": None,
-        }
+        contact = "JOIN contacts_contact c ON c.id = r.contact_id"
+        kinds = [  # (key expression, joined, condition)
+            ("'all'", "", ""),
+            ("'channel:' || r.channel", "", ""),
+            ("'language:' || r.language", "", ""),
+            ("'employee:' || r.employee_id", "", "AND r.employee_id IS NOT NULL"),
+            ("'region:' || left(c.region, 100)", contact, "AND c.region <> ''"),
+            ("'product:' || left(c.product, 100)", contact, "AND c.product <> ''"),
+        ]
+        sources = set()
+        for (definition,) in survey.versions.values_list("definition"):
+            sources.update(source_question_keys(definition))
+        for key in sorted(sources):  # each chosen key of each source question, as the Python recount
+            lateral = (f", LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.answers -> '{key}' -> "
+                       f"'choices') = 'array' THEN r.answers -> '{key}' -> 'choices' ELSE '[]'::jsonb END) AS choice")
+            kinds.append(("'source:' || CASE WHEN choice = '__other__' THEN 'other' ELSE choice END", lateral, ""))
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM dashboards_rollup WHERE organization_id = %s AND survey_id = %s",
                            [organization.pk, survey.pk])
-            for key, condition in keys.items():
-                where = f"AND {condition}" if condition else ""
+            for key, joined, condition in kinds:
                 cursor.execute(f"""
-                    INSERT INTO dashboards_rollup (organization_id, survey_id, day, key,
+                    INSERT INTO dashboards_rollup (organization_id, survey_id, day, department_id, key,
                         c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, comments)
-                    SELECT organization_id, survey_id, (created_at AT TIME ZONE %s)::date, {key}, {counts},
-                           count(*) FILTER (WHERE comment <> '')
-                    FROM responses_response WHERE organization_id = %s AND survey_id = %s {where}
-                    GROUP BY 1, 2, 3, 4""", [tz, organization.pk, survey.pk])  # noqa: S608
+                    SELECT organization_id, survey_id, day, department_id, key, {counts},
+                           count(*) FILTER (WHERE has_comment)
+                    FROM (SELECT r.organization_id, r.survey_id, (r.created_at AT TIME ZONE %s)::date AS day,
+                                 r.department_id, left({key}, 120) AS key, r.score,
+                                 btrim(r.comment, E' \\t\\n\\r\\f\\v') <> '' AS has_comment
+                          FROM responses_response r {joined}
+                          WHERE r.organization_id = %s AND r.survey_id = %s {condition}) AS answers
+                    GROUP BY GROUPING SETS ((organization_id, survey_id, day, key),
+                                            (organization_id, survey_id, day, key, department_id))
+                    HAVING GROUPING(department_id) = 1 OR department_id IS NOT NULL""",  # noqa: S608
+                               [tz, organization.pk, survey.pk])
