@@ -10,6 +10,8 @@ from contacts.services import contacts_changed
 from organizations.models import Organization
 from responses.services import response_saved
 
+from .freshness import due_marker
+
 
 @receiver(response_saved)
 def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=None, **kwargs):
@@ -27,7 +29,7 @@ def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=Non
     delay = settings.ROLLUP_REFRESH_DELAY
     if not delay:
         rollup_refresh_task.delay(**kwargs)
-    elif cache.add(f"rollup-due:{organization_id}:{survey_id}:{day}", 1, timeout=delay):
+    elif cache.add(due_marker(organization_id, survey_id, day), 1, timeout=delay):
         rollup_refresh_task.apply_async(kwargs=kwargs, countdown=delay + 1)
 
 

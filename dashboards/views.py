@@ -25,6 +25,7 @@ from surveys.models import Survey
 from . import answers, charts, selectors
 from .comments import comments_for
 from .exports import export_rows, safe_cell
+from .freshness import freshness
 
 
 def _common(request, dashboard) -> dict:
@@ -67,6 +68,7 @@ def dashboard(request, org_slug):
         context["economics"] = economy = selectors.economics(board)
         if economy:
             context["charts"]["quadrants"] = charts.quadrant_figure(economy["points"], economy["median"])
+    context["freshness"] = freshness(board)
     context["answer_figures"] = figures = {"csat": answers.csat(board), "choices": answers.choices(board)}
     figures["hidden"] = figures["csat"]["hidden"] + figures["choices"]["hidden"]
     if any(row["trend"] for row in figures["csat"]["rows"]):
