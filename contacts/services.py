@@ -22,7 +22,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from nps_platform.csvio import CsvFormatError, csv_rows
+from nps_platform.csvio import MAX_COLUMNS, CsvFormatError, csv_table
 from organizations.models import Employee, Organization, User
 from organizations.services import audit_record, department_by_path
 
@@ -110,30 +110,22 @@ def _xlsx_rows(data: bytes):
 
 
 def import_rows(*, name: str, data: bytes):
-    """(header, iterator of (line, {column: value})) for a CSV or XLSX file."""
+    """(header, iterator of (line, {column: value})) for a CSV or XLSX file. The encoding and
+    line endings of a CSV are detected (nps_platform.csvio); a bad line comes as
+    {"__error__": reason} and the lines after it are read."""
     if PurePath(name).suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(data)
-    try:
-        header_lower, rows = csv_rows(data, required=set())
-    except CsvFormatError as exc:
-        raise ImportFileError(str(exc))
-    # csv_rows lower-cases the header; keep the user's spelling for the mapping page.
-    from nps_platform.csvio import csv_decode, csv_sniff_delimiter
-
-    text = csv_decode(data)
-    import csv as _csv
-
-    original = next(_csv.reader(io.StringIO(text), delimiter=csv_sniff_delimiter(text)))
-    mapping = dict(zip(header_lower, [h.strip() for h in original], strict=False))
-
-    def body():
-        for row in rows:
-            if "__error__" in row.values:
-                yield row.line, {"__error__": row.values["__error__"]}
-            else:
-                yield row.line, {mapping.get(k, k): v for k, v in row.values.items()}
-
-    return [h.strip() for h in original], body()
+        header, rows = _xlsx_rows(data)
+    else:
+        try:
+            header, csv_body = csv_table(data)
+        except CsvFormatError as exc:
+            raise ImportFileError(str(exc))
+        rows = ((row.line, row.values) for row in csv_body)
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(gettext("Line 1: the file has %(count)s columns; at most %(max)s can be imported. "
+                                      "Save a copy with only the columns you need and upload that.")
+                              % {"count": f"{len(header):,}".replace(",", " "), "max": MAX_COLUMNS})
+    return header, rows
 
 
 def mapping_guess(header: list[str]) -> dict[str, str]:
@@ -215,6 +207,9 @@ def _parse_row(line: int, values: dict, mapping: dict, lookups: dict) -> ParsedR
         text = _text(raw)
         if target == IGNORE:
             continue
+        if "\x00" in text:  # PostgreSQL holds no NUL in text (a spreadsheet cell may have one)
+            raise ValueProblem(gettext("the line holds a NUL character (a damaged or binary file?); "
+                                       "the line is skipped"))
         if target == ATTRIBUTE:
             if text:
                 attributes[column] = text
