@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext, gettext_lazy
+
 from nps_platform.nps_math import LOW_SAMPLE
 
 DAY_MS = 86_400_000
@@ -37,6 +39,14 @@ def _band(score, sign: int):
     return max(-100, min(100, score.exact + sign * score.margin))
 
 
+CATEGORY_NAMES = {"detractor": gettext_lazy("Detractors"), "passive": gettext_lazy("Passives"),
+                  "promoter": gettext_lazy("Promoters")}
+
+
+def category_name(category: str) -> str:
+    return str(CATEGORY_NAMES[category])
+
+
 def trend_figure(trend: list[dict], target: int | None, every: str = "week") -> dict:
     xs = [row["bucket"].isoformat() for row in trend]
     values = [row["score"].nps for row in trend]
@@ -46,7 +56,7 @@ def trend_figure(trend: list[dict], target: int | None, every: str = "week") -> 
         {"x": xs, "y": upper, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
          "type": "scatter"},
         {"x": xs, "y": lower, "mode": "lines", "fill": "tonexty", "fillcolor": "rgba(31,78,121,0.15)",
-         "line": {"width": 0}, "name": "95 % margin", "type": "scatter"},
+         "line": {"width": 0}, "name": gettext("95 % margin"), "type": "scatter"},
         {"x": xs, "y": values, "mode": "lines+markers", "name": "NPS", "line": {"color": COLORS["line"]},
          "type": "scatter", "customdata": [row["score"].n for row in trend],
          "hovertemplate": "%{x}: NPS %{y} (n=%{customdata})<extra></extra>"},
@@ -67,7 +77,7 @@ def categories_figure(trend: list[dict], every: str = "week") -> dict:
         score = row["score"]
         return round(100 * getattr(score, name) / score.n, 1) if score.n else None
 
-    data = [{"x": xs, "y": [share(r, f"{c}s") for r in trend], "name": c.capitalize() + "s", "type": "bar",
+    data = [{"x": xs, "y": [share(r, f"{c}s") for r in trend], "name": category_name(c), "type": "bar",
              "marker": {"color": COLORS[c]}} for c in ("detractor", "passive", "promoter")]
     return {"data": data, "layout": {"barmode": "stack", "yaxis": {"range": [0, 100], "title": {"text": "%"}},
                                      "xaxis": date_axis([row["bucket"] for row in trend], every),
@@ -78,13 +88,14 @@ def distribution_figure(histogram: list[int]) -> dict:
     colors = [COLORS["detractor"]] * 7 + [COLORS["passive"]] * 2 + [COLORS["promoter"]] * 2
     return {"data": [{"x": list(range(11)), "y": histogram, "type": "bar", "marker": {"color": colors},
                       "hovertemplate": "%{x}: %{y}<extra></extra>"}],
-            "layout": {"xaxis": {"dtick": 1, "title": {"text": "Score"}}, "yaxis": {"title": {"text": "Answers"}},
+            "layout": {"xaxis": {"dtick": 1, "title": {"text": gettext("Score")}},
+                       "yaxis": {"title": {"text": gettext("Answers")}},
                        "margin": {"t": 10, "r": 10}, "height": 280}}
 
 
 def sources_figure(rows: list[dict]) -> dict:
     labels = [r["label"] for r in rows]
-    data = [{"y": labels, "x": [getattr(r["score"], f"{c}s") for r in rows], "name": c.capitalize() + "s",
+    data = [{"y": labels, "x": [getattr(r["score"], f"{c}s") for r in rows], "name": category_name(c),
              "type": "bar", "orientation": "h", "marker": {"color": COLORS[c]}}
             for c in ("detractor", "passive", "promoter")]
     return {"data": data, "layout": {"barmode": "stack", "margin": {"t": 10, "r": 10, "l": 140},
@@ -95,10 +106,10 @@ def quadrant_figure(points: list[dict], median: float) -> dict:
     data = [{"x": [p["score"] for p in points if p["category"] == c],
              "y": [p["revenue"] for p in points if p["category"] == c],
              "text": [p["label"] for p in points if p["category"] == c], "mode": "markers", "type": "scatter",
-             "name": c.capitalize() + "s", "marker": {"color": COLORS[c], "size": 9, "opacity": 0.8},
+             "name": category_name(c), "marker": {"color": COLORS[c], "size": 9, "opacity": 0.8},
              "hovertemplate": "%{text}: %{x} · %{y:,.0f}<extra></extra>"} for c in ("detractor", "passive", "promoter")]
-    layout = {"xaxis": {"range": [-0.5, 10.5], "dtick": 1, "title": {"text": "Score"}},
-              "yaxis": {"title": {"text": "Revenue, last 12 months"}, "type": "log"},
+    layout = {"xaxis": {"range": [-0.5, 10.5], "dtick": 1, "title": {"text": gettext("Score")}},
+              "yaxis": {"title": {"text": gettext("Revenue, last 12 months")}, "type": "log"},
               "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": median, "y1": median,
                           "line": {"dash": "dot", "color": "#4a4a4f"}}],
               "margin": {"t": 10, "r": 10}, "height": 360, "legend": {"orientation": "h"}}

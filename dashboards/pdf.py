@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.models import Segment
 from nps_platform.nps_math import reading
@@ -17,8 +18,9 @@ from surveys.models import Survey
 from . import answers
 
 # the breakdowns the page shows, in its order
-BREAKDOWNS = (("survey", "Survey"), ("channel", "Channel"), ("language", "Language"), ("region", "Region"),
-              ("product", "Product"), ("employee", "Employee"))
+BREAKDOWNS = (("survey", gettext_lazy("Survey")), ("channel", gettext_lazy("Channel")),
+              ("language", gettext_lazy("Language")), ("region", gettext_lazy("Region")),
+              ("product", gettext_lazy("Product")), ("employee", gettext_lazy("Employee")))
 SVG_WIDTH, SVG_HEIGHT, SVG_PAD = 640, 200, 30
 
 

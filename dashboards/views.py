@@ -9,7 +9,8 @@ from csp.decorators import csp_update
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.models import Segment
@@ -26,6 +27,7 @@ from . import answers, charts, selectors
 from .comments import comments_for
 from .exports import export_rows, safe_cell
 from .freshness import freshness
+from .pdf import BREAKDOWNS
 
 
 def _common(request, dashboard) -> dict:
@@ -50,9 +52,7 @@ def dashboard(request, org_slug):
         "trend": trend, "funnel": board.funnel(), "sources": sources,
         "has_answers": headline["score"].n > 0, "has_sources": charts.has_data(sources["rows"]),
         "by_department": board.department_tree(),
-        "breakdowns": [(name, label, board.breakdown(name)) for name, label in (
-            ("survey", "Survey"), ("channel", "Channel"), ("language", "Language"), ("region", "Region"),
-            ("product", "Product"), ("employee", "Employee"))],
+        "breakdowns": [(name, label, board.breakdown(name)) for name, label in BREAKDOWNS],
         "charts": {
             "trend": charts.trend_figure(trend, request.organization.nps_target, board.filters.every),
             "categories": charts.categories_figure(trend, board.filters.every),
@@ -91,8 +91,9 @@ def report_subscribe(request, org_slug):
     query = request.POST.get("query", "")
     subscription = subscription_set(organization=request.organization, user=request.user,
                                     every=request.POST.get("every", ""), query=query)
-    messages.success(request, f"You will get this view by email: {subscription.get_every_display().lower()}."
-                     if subscription else "No more report emails.")
+    messages.success(request, _("You will get this view by email: %(every)s.")
+                     % {"every": subscription.get_every_display().lower()} if subscription
+                     else _("No more report emails."))
     return redirect(reverse("dashboard", kwargs={"org_slug": org_slug}) + "?" + query)
 
 
@@ -138,7 +139,8 @@ def export(request, org_slug, fmt):
         for number, row in enumerate(export_rows(board=board)):
             if number > XLSX_MAX_ANSWERS:
                 first = f"{XLSX_MAX_ANSWERS:,}".replace(",", " ")
-                sheet.append([f"Only the first {first} answers fit in this file; the CSV export has all of them."])
+                sheet.append([_("Only the first %(count)s answers fit in this file; the CSV export has all of them.")
+                              % {"count": first}])
                 break
             sheet.append([safe_cell(v) for v in row])
         file = tempfile.TemporaryFile()  # FileResponse closes it when sent, which deletes it
@@ -147,11 +149,14 @@ def export(request, org_slug, fmt):
         return FileResponse(file, as_attachment=True, filename=f"responses-{stamp}.xlsx",
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    language = translation.get_language()
+
     def stream():
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
         yield "\ufeff"
-        with tenant_context(organization):  # the body streams after the view has returned
+        # the body streams after the view has returned: its tenant and language go with it
+        with tenant_context(organization), translation.override(language):
             for row in export_rows(board=board):
                 writer.writerow([safe_cell(v) for v in row])
                 yield buffer.getvalue()

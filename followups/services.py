@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from nps_platform.mail import mail_in_their_languages, mail_render_and_send, sender_address
 from nps_platform.periodic import unit
@@ -154,7 +154,8 @@ def alert_send(*, alert: Alert) -> str:
             if rule.notify_email and people:
                 mail_in_their_languages(
                     recipients=[(p.email, language_for(p, organization)) for p in people], template="emails/alert",
-                    subject=lambda: f"[{response.score}] {rule.name}: {response.survey.name}", context=context)
+                    subject=lambda: f"[{response.score}] {rule.name}: {response.survey.name}", context=context,
+                    time_zone=organization.time_zone)
             text = f"{rule.name} — {response.survey.name}: {response.score}/10. {response.comment[:300]}\n" \
                    f"{context['case_url'] or context['responses_url']}"
             for url in (rule.slack_webhook_url, rule.teams_webhook_url):
@@ -176,6 +177,10 @@ def alert_send(*, alert: Alert) -> str:
     return "sent"
 
 
+CATEGORY_LABELS = {"promoter": gettext_lazy("promoter"), "passive": gettext_lazy("passive"),
+                   "detractor": gettext_lazy("detractor")}
+
+
 def alert_context(alert: Alert) -> dict:
     response = alert.response
     base = settings.SITE_URL.rstrip("/")
@@ -189,6 +194,7 @@ def alert_context(alert: Alert) -> dict:
         if alert.case_id else "",
         "responses_url": base + reverse("response_list", kwargs={"org_slug": slug}),
         "due_at": alert.case.due_at if alert.case_id else None,
+        "category_label": CATEGORY_LABELS.get(response.category, response.category),
     }
 
 
@@ -267,7 +273,7 @@ def cases_remind_and_escalate(*, organization: Organization, now: dt.datetime) -
             with unit("case reminder", case.pk):
                 mail_in_their_languages(
                     recipients=[(case.owner.email, language_for(case.owner, organization))],
-                    template="emails/case_reminder", context=_case_context(case),
+                    template="emails/case_reminder", context=_case_context(case), time_zone=organization.time_zone,
                     subject=lambda c=case: gettext("Due soon: case %(id)s (%(survey)s)")
                     % {"id": c.pk, "survey": c.response.survey.name})
                 case.reminded_at = now
@@ -286,6 +292,7 @@ def cases_remind_and_escalate(*, organization: Organization, now: dt.datetime) -
                 mail_in_their_languages(
                     recipients=[(p.email, language_for(p, organization)) for p in people],
                     template="emails/case_escalated", context={**_case_context(case), "level": level},
+                    time_zone=organization.time_zone,
                     subject=lambda c=case: gettext("Overdue: case %(id)s (%(survey)s)")
                     % {"id": c.pk, "survey": c.response.survey.name})
             case.escalation_level, case.escalated_at = level, now

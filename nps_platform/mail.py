@@ -3,7 +3,9 @@ the embedded-mode backend that writes each message to var/outbox for /dev/outbox
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+import zoneinfo
 from email import message_from_bytes, policy
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
@@ -18,10 +20,12 @@ from django.utils import timezone, translation
 
 def email_message_render(*, to: list[str], template: str, context: dict, subject: str = "",
                          subject_template: str = "", language: str | None = None, headers: dict | None = None,
-                         reply_to: list[str] | None = None, from_email: str | None = None) -> EmailMultiAlternatives:
+                         reply_to: list[str] | None = None, from_email: str | None = None,
+                         time_zone: str | None = None) -> EmailMultiAlternatives:
     """Renders `<template>.txt` and `<template>.html` (and the subject, given or from a template)
-    in `language` into a message ready to send."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    in `language`, with times in `time_zone` (the organization's), into a message ready to send."""
+    zone = timezone.override(zoneinfo.ZoneInfo(time_zone)) if time_zone else contextlib.nullcontext()
+    with translation.override(language or settings.LANGUAGE_CODE), zone:
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
         if subject_template:

@@ -11,6 +11,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 Z95 = 1.96
 LOW_SAMPLE = 30  # below this many answers a score carries a "too few answers" warning
 
@@ -104,7 +106,8 @@ def change_is_significant(current: Score, previous: Score) -> bool | None:
     return abs(current.exact - previous.exact) > threshold
 
 
-BANDS = [(70, "world class"), (50, "excellent"), (30, "good"), (0, "positive")]
+BANDS = [(70, gettext_lazy("world class")), (50, gettext_lazy("excellent")), (30, gettext_lazy("good")),
+         (0, gettext_lazy("positive"))]
 
 
 def reading(value: int | None) -> str:
@@ -114,4 +117,4 @@ def reading(value: int | None) -> str:
     for floor, label in BANDS:
         if value > floor:
             return label
-    return "negative" if value < 0 else "neutral"
+    return gettext_lazy("negative") if value < 0 else gettext_lazy("neutral")

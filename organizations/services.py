@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from nps_platform.csvio import CsvFormatError, csv_rows
 from nps_platform.tenancy import tenant_context
@@ -263,25 +264,28 @@ def employees_import_csv(*, organization: Organization, data: bytes, by: User) -
         seen: dict[str, int] = {}
         for row in rows:
             if "__error__" in row.values:
-                result.errors.append(f"Line {row.line}: {row.values['__error__']}.")
+                result.errors.append(gettext("Line %(line)s: %(problem)s.") % {"line": row.line,
+                                                                                 "problem": row.values["__error__"]})
                 continue
             name, email = row.values.get("name", ""), row.values.get("email", "").lower()
             problems = []
             if not name:
-                problems.append("the name is empty")
+                problems.append(gettext("the name is empty"))
             if email:
                 try:
                     validate_email(email)
                 except ValidationError:
-                    problems.append(f"“{email}” is not an email address")
+                    problems.append(gettext("“%(email)s” is not an email address") % {"email": email})
                 if email in seen:
-                    problems.append(f"the email {email} is also on line {seen[email]}")
+                    problems.append(gettext("the email %(email)s is also on line %(line)s")
+                                    % {"email": email, "line": seen[email]})
                 seen.setdefault(email, row.line)
             flag = row.values.get("customer_facing", "").lower()
             if flag and flag not in _TRUE | _FALSE:
-                problems.append(f"customer_facing must be yes or no, not “{flag}”")
+                problems.append(gettext("customer_facing must be yes or no, not “%(value)s”") % {"value": flag})
             if problems:
-                result.errors.append(f"Line {row.line}: " + "; ".join(problems) + ".")
+                result.errors.append(gettext("Line %(line)s: %(problem)s.") % {"line": row.line,
+                                                                                 "problem": "; ".join(problems)})
             else:
                 parsed.append((row.line, name, email, row.values))
     except CsvFormatError as exc:

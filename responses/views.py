@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -178,5 +179,8 @@ def contact_personal_data(request, org_slug, contact_id):
 def contact_erase_view(request, org_slug, contact_id):
     contact = get_object_or_404(Contact, pk=contact_id)
     result = contact_erase(contact=contact, by=request.user)
-    messages.success(request, f"Erased. {result['responses']} answers stay in the numbers without personal data.")
+    messages.success(request, ngettext(
+        "Erased. %(count)d answer stays in the numbers without personal data.",
+        "Erased. %(count)d answers stay in the numbers without personal data.",
+        result["responses"]) % {"count": result["responses"]})
     return redirect("contact_list", org_slug=org_slug)

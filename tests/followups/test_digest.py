@@ -96,11 +96,11 @@ def test_monday_morning_each_department_gets_its_weeks_feedback_once(feedback, s
     assert "Quick help on the phone" not in sales and "Old news from May" not in sales
 
     north = mail["erik@shop.dk"]
-    assert "North — the last seven days: 1 answers, NPS 100" in north
+    assert "North — the last seven days: 1 answer, NPS 100" in north
     assert "Erik knew exactly what I needed" in north and "Slow delivery" not in north
 
     support = mail["sune@shop.dk"]
-    assert "Support — the last seven days: 1 answers, NPS 100" in support and "Quick help on the phone" in support
+    assert "Support — the last seven days: 1 answer, NPS 100" in support and "Quick help on the phone" in support
 
     for body in mail.values():  # employee survey answers never appear
         assert "overtime" not in body and "freezing" not in body
