@@ -71,3 +71,38 @@ def test_catalogue_header(language):
     assert metadata.get("Content-Type") == "text/plain; charset=UTF-8"
     assert metadata.get("Plural-Forms") == PLURAL_FORMS.get(language, "nplurals=2; plural=(n != 1);")
     assert "LANGUAGE" not in metadata.get("Language-Team", "LANGUAGE")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_of_the_product_is_translated_with_its_placeholders(language):
+    """Staff pages, forms, messages, charts, exports and emails too — not only what respondents read."""
+    po = _po(language)
+    problems = []
+    for e in po:
+        if e.obsolete:
+            continue
+        where = f"{language} [{e.msgctxt or ''}] {e.msgid!r}"
+        if e.fuzzy:
+            problems.append(f"{where}: marked fuzzy")
+        forms = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
+        if not forms or not all(f.strip() for f in forms):
+            problems.append(f"{where}: not translated")
+            continue
+        expected = _placeholders(e.msgid_plural or e.msgid)
+        for form in forms:
+            # a singular form may leave out the count ("one answer"), never add or rename one
+            if not _placeholders(form) <= expected or (not e.msgid_plural and _placeholders(form) != expected):
+                problems.append(f"{where}: placeholders {sorted(_placeholders(form))} in {form!r}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:80])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_compiled_text_matches_the_po_file(language):
+    po = _po(language)
+    compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in polib.mofile(
+        str(LOCALE / language / "LC_MESSAGES" / "django.mo"))}
+    stale = [f"{language} {e.msgid!r}" for e in po if not e.obsolete and not e.fuzzy
+             and compiled.get((e.msgctxt, e.msgid), (None, None))[0 if not e.msgid_plural else 1]
+             != (e.msgstr if not e.msgid_plural else e.msgstr_plural)]
+    assert not stale, "django.mo is out of date; run `manage.py compilemessages --ignore=.venv`:\n" + \
+        "\n".join(stale[:40])
