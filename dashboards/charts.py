@@ -22,8 +22,12 @@ def date_axis(buckets: list[dt.date], every: str) -> dict:
     """A date axis ticking once per bucket (week or month), whatever the number of points: one
     week of data is one labelled tick, not a zoom into milliseconds."""
     monthly = every == "month"
-    axis = {"type": "date", "tickformat": "%b %Y" if monthly else "%d %b", "dtick": "M1" if monthly else 7 * DAY_MS,
-            "hoverformat": "%b %Y" if monthly else "%d %b %Y"}
+    # Numbers only (Plotly's month names would be English on every page): ISO week numbers, weeks
+    # from Monday, the word for "week" in the reader's language.
+    week = gettext("Week")
+    axis = {"type": "date", "tickformat": "%m.%Y" if monthly else f"{week} %V",
+            "dtick": "M1" if monthly else 7 * DAY_MS,
+            "hoverformat": "%m.%Y" if monthly else f"{week} %V (%d.%m.%Y)"}
     if buckets:
         pad = dt.timedelta(days=16 if monthly else 4)
         axis["range"] = [(min(buckets) - pad).isoformat(), (max(buckets) + pad).isoformat()]
