@@ -42,8 +42,12 @@ class Rollup(TenantModel):
 
     class Meta:
         constraints = [
+            # two partial constraints rather than NULLS NOT DISTINCT, which SQLite lacks
+            models.UniqueConstraint(fields=["organization", "survey", "day", "key"], name="rollup_unique_slice",
+                                    condition=models.Q(department__isnull=True)),
             models.UniqueConstraint(fields=["organization", "survey", "day", "department", "key"],
-                                    name="rollup_unique_slice", nulls_distinct=False),
+                                    name="rollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
         ]
         indexes = [models.Index(fields=["organization", "department", "key", "day"], name="rollup_scope_key_day")]
 

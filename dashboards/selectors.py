@@ -25,6 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from contacts.models import Segment
 from contacts.selectors import contact_filter
@@ -195,16 +196,27 @@ class Dashboard:
                            bucket=trunc("created_at", tzinfo=self.tz))
                  .values("score", *columns).order_by())
         sets = ", ".join(["(score)", *(f"({c}, score)" for c in columns)])
-        try:
-            sql, params = inner.query.sql_with_params()
-        except EmptyResultSet:  # a filter that can match nothing (an id from elsewhere)
-            rows = []
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, score, "  # noqa: S608
-                               f"count(*) FROM ({sql}) AS answers GROUP BY GROUPING SETS ({sets})", params)
-                rows = cursor.fetchall()
         everything = (1 << len(columns)) - 1
+        rows: list = []
+        if connection.vendor != "postgresql":  # SQLite (the embedded mode): one GROUP BY per dimension
+            for i, column in enumerate([None, *columns]):
+                fields = ["score"] if column is None else [column, "score"]
+                for *value, score, n in inner.values_list(*fields).annotate(n=Count("pk")).order_by():
+                    values = [None] * len(columns)
+                    if column is not None:
+                        values[i - 1] = value[0]
+                    rows.append((everything if column is None else everything ^ (1 << (len(columns) - i)),
+                                 *values, score, n))
+        else:
+            try:
+                sql, params = inner.query.sql_with_params()
+            except EmptyResultSet:  # a filter that can match nothing (an id from elsewhere)
+                sql = None
+            if sql is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, score, "  # noqa: S608
+                                   f"count(*) FROM ({sql}) AS answers GROUP BY GROUPING SETS ({sets})", params)
+                    rows = cursor.fetchall()
         dimension_of = {everything ^ (1 << (len(columns) - 1 - i)): name
                         for i, name in enumerate(self.RAW_COLUMNS)}
         dimension_of[everything] = ""
@@ -377,6 +389,14 @@ class Dashboard:
             for key in source_question_keys(definition or {}):
                 versions[key].append(pk)
         groups: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
+        if connection.vendor != "postgresql":  # SQLite (the embedded mode): the JSON read here
+            for key, version_ids in versions.items():
+                for answers, score in qs.filter(version_id__in=version_ids).values_list("answers", "score") \
+                        .order_by().iterator(chunk_size=5000):
+                    answer = answers.get(key) if isinstance(answers, dict) else None
+                    for choice in answer.get("choices", []) if isinstance(answer, dict) else []:
+                        groups["other" if choice == "__other__" else choice][score] += 1
+            return groups
         for key, version_ids in versions.items():
             try:
                 sql, params = qs.filter(version_id__in=version_ids).values("answers", "score").order_by().query \
@@ -394,7 +414,7 @@ class Dashboard:
         return groups
 
     def _label(self, dimension: str, groups: dict[str, list[int]]) -> list[dict]:
-        names: dict[str, str] = {SMALL: "Smaller groups, merged for anonymity"}
+        names: dict[str, str] = {SMALL: gettext("Smaller groups, merged for anonymity")}
         if dimension == "department":
             names.update({str(d.pk): d.name for d in Department.objects.all()})
         elif dimension == "employee":
@@ -411,7 +431,7 @@ class Dashboard:
         """Source choice keys → their wording in the organization's language, from the surveys."""
         from surveys.texts import resolve
 
-        labels = {"other": "Other"}
+        labels = {"other": gettext("Other")}
         language = self.organization.default_language
         for survey in Survey.objects.exclude(current_version=None).select_related("current_version"):
             definition = survey.current_version.definition
@@ -488,10 +508,10 @@ def dashboard_for(*, actor: Actor, params) -> Dashboard:
 # --- Economics -------------------------------------------------------------------------------------
 
 QUADRANTS = {
-    ("large", "loyal"): "Fans",
-    ("small", "loyal"): "Habit customers",
-    ("large", "disloyal"): "Shoppers",
-    ("small", "disloyal"): "Last chance",
+    ("large", "loyal"): gettext_lazy("Fans"),
+    ("small", "loyal"): gettext_lazy("Habit customers"),
+    ("large", "disloyal"): gettext_lazy("Shoppers"),
+    ("small", "disloyal"): gettext_lazy("Last chance"),
 }
 
 
@@ -528,7 +548,7 @@ def economics(board: Dashboard) -> dict | None:
             "revenue": round(sum(r[0] for r in rows) / len(rows)) if rows else None,
             "lifetime": round(sum(r[1] for r in rows) / len(rows)) if rows else None,
         }
-    quadrants: dict[str, list] = {name: [] for name in QUADRANTS.values()}
+    quadrants: dict[str, list] = {str(name): [] for name in QUADRANTS.values()}
     points = []
     people = access.may_see_people(board.actor)  # names beside revenue only for who may see people
 
@@ -538,7 +558,7 @@ def economics(board: Dashboard) -> dict | None:
     for category in ("promoter", "detractor"):
         for revenue, _lifetime, contact, response in by_category[category]:
             size = "large" if revenue >= median else "small"
-            name = QUADRANTS[(size, "loyal" if category == "promoter" else "disloyal")]
+            name = str(QUADRANTS[(size, "loyal" if category == "promoter" else "disloyal")])
             quadrants[name].append({"label": label(contact), "revenue": revenue, "score": response.score})
     for rows in quadrants.values():
         rows.sort(key=lambda r: -r["revenue"])
