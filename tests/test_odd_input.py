@@ -13,12 +13,12 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import token_from_nonce
+from tests.url_walk import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -48,18 +48,7 @@ json_strategy = st.one_of(
 
 
 def our_patterns() -> list[tuple[str, str]]:
-    out = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            route = prefix + str(p.pattern)
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, route)
-            elif isinstance(p, URLPattern) and not route.startswith(SKIP) and "(?P" not in route:
-                out.append((p.name, route))
-
-    walk(get_resolver().url_patterns, "/")
-    return out
+    return url_patterns(lambda route: not route.startswith(SKIP) and "(?P" not in route)
 
 
 @pytest.fixture

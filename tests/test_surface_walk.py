@@ -37,10 +37,10 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from nps_platform.tenancy import TenantModel, tenant_context
 from tests.surface_seed import ROLES, M, Receiver, seed
+from tests.url_walk import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -80,18 +80,7 @@ _KWARG = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 def _patterns(*, under: str) -> list[tuple[str, str]]:
     """(name, route) of every URL pattern whose route contains `under`."""
-    out = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            route = prefix + str(p.pattern)
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, route)
-            elif isinstance(p, URLPattern) and under in route:
-                out.append((p.name, route))
-
-    walk(get_resolver().url_patterns, "/")
-    return out
+    return url_patterns(lambda route: under in route)
 
 
 def _models_by_kwarg():

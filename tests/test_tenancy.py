@@ -7,10 +7,10 @@ import re
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from nps_platform.tenancy import TenantContextMissing, TenantModel, tenant_context
 from organizations.models import Department, Membership, Organization
+from tests.url_walk import url_patterns
 
 
 def test_tenant_manager_refuses_to_query_without_context(org_a):
@@ -61,18 +61,7 @@ def test_every_unique_constraint_includes_organization():
 
 def _org_patterns():
     """(name, route with {kwargs}) for every pattern under /o/<org_slug>/."""
-    out = []
-
-    def walk(patterns, prefix):
-        for p in patterns:
-            route = prefix + str(p.pattern)
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, route)
-            elif isinstance(p, URLPattern) and "<slug:org_slug>" in route:
-                out.append((p.name, route))
-
-    walk(get_resolver().url_patterns, "/")
-    return out
+    return url_patterns(lambda route: "<slug:org_slug>" in route)
 
 
 _KWARG = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
