@@ -19,6 +19,7 @@ from django.db.models import CharField, Count, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
+from organizations import access
 from responses.answers import OTHER, answer_text, choice_labels, comment_key, question_text
 from surveys.models import Survey, SurveyVersion
 
@@ -97,7 +98,7 @@ def may_show(board, n: int) -> bool:
         return False
     if not board.anonymous:
         return True
-    return n >= board.organization.anonymity_threshold and _employee_view_whole(board)
+    return access.group_large_enough(board.organization, n) and _employee_view_whole(board)
 
 
 # --- CSAT --------------------------------------------------------------------------------------------

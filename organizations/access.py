@@ -212,6 +212,11 @@ def anonymous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return week_start(start), week_start(end) + dt.timedelta(days=6)
 
 
+def group_large_enough(organization: Organization, n: int) -> bool:
+    """Whether a group of `n` employee answers is large enough to be shown at all."""
+    return n >= organization.anonymity_threshold
+
+
 def anonymity_units(atoms: Mapping[tuple, list[int]], parents: Mapping[int, int | None],
                     threshold: int) -> dict[tuple, int | str | None]:
     """Assigns each atom — (slice, department id or None) with its 0–10 histogram, a slice being
