@@ -158,6 +158,9 @@ class EmailSend(TenantModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # Its worker died between claiming and marking it sent, so the first attempt may have been
+    # accepted by the mail server: sent again, and shown as "may have been sent twice".
+    maybe_duplicate = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

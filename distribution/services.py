@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import IntegrityError, transaction
@@ -38,8 +40,12 @@ SEND_BATCH = 100
 CLAIM_CHUNK = 20  # messages claimed (and marked sent) with one statement
 RUN_CHUNK = 2000  # people per statement when a campaign run makes its invitations
 MAX_ATTEMPTS = 5
-ENQUEUE_LEASE = dt.timedelta(minutes=10)
-STALE_CLAIM = dt.timedelta(minutes=15)
+# A batch handed to the workers is leased to them (`enqueued_at`) for SEND_LEASE_SECONDS, and a
+# worker running it renews the lease (send_lease_renew) every third of that: a lease that runs
+# out belongs to a lost task (a dead worker, a flushed broker) and the next tick hands its ids
+# out again. While the queue still holds tasks, ids waiting in it are not lost: then only a
+# lease older than QUEUED_LEASE is handed out again.
+QUEUED_LEASE = dt.timedelta(minutes=10)
 MORNING = (8, 11)  # sends are spread over 08:00–11:00 on weekdays, in the organization's time zone
 
 
@@ -381,8 +387,41 @@ def _claim(qs, lease_field: str, now: dt.datetime, limit: int) -> dict[int, list
     return by_org
 
 
-# Emails handed to the workers per tick (a minute). ENQUEUE_LEASE must outlast sending them:
-# 100 000 at ~300 a second take about six minutes. A bigger campaign spreads over ticks.
+def send_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.SEND_LEASE_SECONDS)
+
+
+def _queue_backlog() -> int:
+    """Messages waiting in the default queue (0 when the broker cannot say)."""
+    from nps_platform.celery import app
+
+    if app.conf.task_always_eager:
+        return 0
+    try:
+        with app.connection_for_write() as conn:
+            return conn.default_channel.queue_declare(queue=app.conf.task_default_queue, passive=True).message_count
+    except Exception:  # a broker that cannot count: the short lease applies
+        return 0
+
+
+def stale_claims_resend(*, now: dt.datetime) -> int:
+    """Claims whose worker died (still "sending", their invitation's lease run out): the message
+    may or may not have left, so it is sent again right away, flagged "may have been sent
+    twice". At most one claim chunk per dead batch: claims go CLAIM_CHUNK at a time."""
+    cutoff = now - send_lease()
+    lease_out = {field: Q(**{f"invitation__{field}__lt": cutoff}) | Q(**{f"invitation__{field}__isnull": True})
+                 for field in ("enqueued_at", "reminder_enqueued_at")}
+    stale = (EmailSend.objects.dangerously_unscoped().filter(status=EmailSend.Status.SENDING, claimed_at__lt=cutoff)
+             .filter(Q(kind=EmailSend.Kind.INVITATION) & lease_out["enqueued_at"]
+                     | Q(kind=EmailSend.Kind.REMINDER) & lease_out["reminder_enqueued_at"]))
+    return EmailSend.objects.dangerously_unscoped().filter(pk__in=list(stale.values_list("pk", flat=True)),
+                                                           status=EmailSend.Status.SENDING).update(
+        status=EmailSend.Status.RETRY, next_attempt_at=now, maybe_duplicate=True,
+        error="The worker stopped while sending; sent again (it may have been sent twice).")
+
+
+# Emails handed to the workers per tick (a minute). A worker renews its batch's lease, so a
+# batch may take as long as it needs; 100 000 at ~300 a second take about six minutes.
 ENQUEUE_LIMIT = 100_000
 CLAIM_SLICE = 5_000  # rows claimed per transaction while handing them out
 
@@ -391,7 +430,7 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LI
     from .tasks import invitations_send
 
     now = now or timezone.now()
-    lease = now - ENQUEUE_LEASE
+    lease = now - (QUEUED_LEASE if _queue_backlog() else send_lease())
     base = Invitation.objects.dangerously_unscoped()
     due_invitations = base.filter(status=Invitation.Status.SCHEDULED, scheduled_for__lte=now,
                                   campaign__status__in=[Campaign.Status.SCHEDULED, Campaign.Status.ACTIVE,
@@ -410,6 +449,7 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LI
     reminders_due = base.filter(pk__in=[r["pk"] for r in reminders]).filter(
         Q(reminder_enqueued_at__isnull=True) | Q(reminder_enqueued_at__lt=lease))
     count = 0
+    stale_claims_resend(now=now)  # before the retries below, so they go out in this tick
     for kind, qs, lease_field in (
         (EmailSend.Kind.INVITATION, due_invitations.order_by("scheduled_for"), "enqueued_at"),
         (EmailSend.Kind.REMINDER, reminders_due, "reminder_enqueued_at"),
@@ -432,11 +472,6 @@ def sends_enqueue_due(*, now: dt.datetime | None = None, limit: int = ENQUEUE_LI
     for organization_id, invitation_id, kind in retry[:limit]:
         invitations_send.delay(organization_id=organization_id, invitation_ids=[invitation_id], kind=kind)
         count += 1
-    # A claim a worker never finished (it died mid-send) is not sent again: the message may
-    # have left. It is marked failed and shows on the campaign page.
-    EmailSend.objects.dangerously_unscoped().filter(status=EmailSend.Status.SENDING,
-                                                    claimed_at__lt=now - STALE_CLAIM).update(
-        status=EmailSend.Status.FAILED, error="The worker stopped while sending; not retried to avoid a duplicate.")
     return count
 
 
@@ -461,8 +496,8 @@ def _claim_sends(organization: Organization, invitations: list[Invitation], kind
         with db.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {EmailSend._meta.db_table} "  # noqa: S608 - our own table name
-                "(organization_id, invitation_id, kind, status, attempts, claimed_at, message_id, error) "
-                "SELECT %s, i, %s, %s, 1, %s, '', '' FROM unnest(%s::bigint[]) AS i "
+                "(organization_id, invitation_id, kind, status, attempts, claimed_at, message_id, error, "
+                "maybe_duplicate) SELECT %s, i, %s, %s, 1, %s, '', '', false FROM unnest(%s::bigint[]) AS i "
                 "ON CONFLICT ON CONSTRAINT emailsend_unique_kind DO NOTHING RETURNING id, invitation_id",
                 [organization.pk, kind, EmailSend.Status.SENDING, claimed_at, [i.pk for i in invitations]])
             created = dict((invitation_id, pk) for pk, invitation_id in cursor.fetchall())
@@ -488,7 +523,7 @@ def _claim_sends(organization: Organization, invitations: list[Invitation], kind
                 invitation=invitation, kind=kind, status=EmailSend.Status.RETRY).first()
             if send is None:
                 continue
-            send.status, send.attempts, send.claimed_at = EmailSend.Status.SENDING, send.attempts + 1, now
+            send.status, send.attempts, send.claimed_at = EmailSend.Status.SENDING, send.attempts + 1, claimed_at
             send.save(update_fields=["status", "attempts", "claimed_at"])
             claims[invitation.pk] = send
     return claims
@@ -556,13 +591,24 @@ def _send_one(connection, invitation: Invitation, kind: str, cache: dict) -> str
     return getattr(getattr(message, "anymail_status", None), "message_id", None) or message.extra_headers["Message-ID"]
 
 
+def send_lease_renew(*, invitation_ids: list[int], kind: str) -> None:
+    """The batch's lease, renewed by the worker running it (one UPDATE for the batch)."""
+    field = "enqueued_at" if kind == EmailSend.Kind.INVITATION else "reminder_enqueued_at"
+    now = timezone.now()
+    Invitation.objects.filter(pk__in=invitation_ids, **{f"{field}__lt": now}).update(**{field: now})  # never back
+
+
 def invitations_send(*, organization: Organization, invitation_ids: list[int], kind: str) -> dict:
     """Sends a batch over one SMTP connection, CLAIM_CHUNK messages at a time: each chunk's
     messages are claimed (committed EmailSend rows, one statement) before any of them goes out,
     and marked sent together after (one transaction). An SMTP error sets that message to retry
-    with backoff, up to MAX_ATTEMPTS, then failed. A worker killed mid-chunk leaves at most the
-    chunk claimed: the tick marks those failed, never sends them twice."""
+    with backoff, up to MAX_ATTEMPTS, then failed. The batch's lease is renewed as it runs
+    (every third of SEND_LEASE_SECONDS, one UPDATE). A worker killed mid-batch leaves at most
+    one chunk claimed and unmarked: when its lease runs out the tick sends those again, flagged
+    "may have been sent twice", and hands the rest of the batch out again."""
     now = timezone.now()
+    send_lease_renew(invitation_ids=invitation_ids, kind=kind)
+    renewed, renew_every = time.monotonic(), settings.SEND_LEASE_SECONDS / 3
     suppressed = _suppressed_emails()
     invitations = (Invitation.objects.filter(pk__in=invitation_ids)
                    .select_related("campaign", "survey__current_version", "contact", "employee", "organization"))
@@ -591,6 +637,9 @@ def invitations_send(*, organization: Organization, invitation_ids: list[int], k
                     if send is None:
                         result["skipped"] += 1
                         continue
+                    if time.monotonic() - renewed > renew_every:  # a clock read; an UPDATE when due
+                        send_lease_renew(invitation_ids=invitation_ids, kind=kind)
+                        renewed = time.monotonic()
                     try:
                         if not connection_open:
                             connection.open()  # one connection for the whole batch
@@ -661,9 +710,15 @@ def campaign_progress(*, campaign: Campaign) -> dict:
     )
     delivered = counts["sent"] + counts["bounced"]
     counts["response_rate"] = round(100 * counts["responded"] / delivered) if delivered else None
-    counts["retrying"] = EmailSend.objects.filter(invitation__campaign=campaign, status=EmailSend.Status.RETRY).count()
-    counts["errors"] = list(EmailSend.objects.filter(invitation__campaign=campaign, status__in=[
-        EmailSend.Status.FAILED, EmailSend.Status.RETRY]).select_related("invitation")
-        .order_by("-claimed_at")[:20])
+    # What the sends say (one query): retrying, being sent, and sent again after a worker died.
+    sends = EmailSend.objects.filter(invitation__campaign=campaign).aggregate(
+        retrying=Count("pk", filter=Q(status=EmailSend.Status.RETRY)),
+        sending=Count("pk", filter=Q(status=EmailSend.Status.SENDING)),
+        maybe_twice=Count("pk", filter=Q(maybe_duplicate=True)),
+    )
+    counts.update(sends)
+    counts["errors"] = list(EmailSend.objects.filter(invitation__campaign=campaign).filter(
+        Q(status__in=[EmailSend.Status.FAILED, EmailSend.Status.RETRY]) | Q(maybe_duplicate=True))
+        .select_related("invitation").order_by("-claimed_at")[:20])
     return counts
 

@@ -176,6 +176,8 @@ else:
 # A provider instead of SMTP: EMAIL_BACKEND=anymail.backends.postmark.EmailBackend (or mailgun,
 # sendgrid, amazon_ses, brevo, …) with its keys as ANYMAIL_<NAME>=… (e.g. ANYMAIL_POSTMARK_SERVER_TOKEN).
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
+# A mail server that stops answering fails the message (it is retried) well within a send lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS Platform <no-reply@nps.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -216,6 +218,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dashboards-reports": {"task": "dashboards.reports", "schedule": 3600.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A batch of emails is leased to its worker this long, renewed as it runs; a lost batch (a dead
+# worker, a flushed broker) is handed out again by the first tick after its lease ends.
+SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=60)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

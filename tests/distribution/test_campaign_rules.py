@@ -156,10 +156,11 @@ def test_gives_up_after_five_attempts(org_with_survey, contacts_in, campaign_for
         assert Invitation.objects.get().status == Invitation.Status.FAILED
 
 
-def test_a_send_interrupted_mid_way_is_never_sent_twice(org_with_survey, contacts_in, campaign_for, smtp_sink,
-                                                        member_client):
+def test_a_send_interrupted_mid_way_is_sent_again_and_flagged(org_with_survey, contacts_in, campaign_for, smtp_sink,
+                                                              member_client):
     """A worker killed after claiming a message may or may not have handed it to the mail
-    server; we never risk a duplicate: the claim stays, and after a while it shows as failed."""
+    server: once its lease has run out (no renewal), the message is sent again and shown as
+    "may have been sent twice"; a live worker's claim (its lease renewed) is left alone."""
     organization, owner, survey = org_with_survey
     contacts_in(organization, [("a@x.dk", "da")])
     campaign = campaign_for(organization, owner, survey)
@@ -170,13 +171,20 @@ def test_a_send_interrupted_mid_way_is_never_sent_twice(org_with_survey, contact
         invitation = Invitation.objects.get()
         EmailSend.objects.create(organization=organization, invitation=invitation, kind="invitation",
                                  status=EmailSend.Status.SENDING, attempts=1)  # the dead worker's claim
+        Invitation.objects.filter(pk=invitation.pk).update(enqueued_at=timezone.now())  # its lease, fresh
     sends_enqueue_due()
-    sends_enqueue_due(now=timezone.now() + dt.timedelta(minutes=20))
-    assert smtp_sink.wait_for(1, timeout=1) == []
+    assert smtp_sink.wait_for(1, timeout=1) == []  # within the lease: the worker may still be at it
+    sends_enqueue_due(now=timezone.now() + dt.timedelta(seconds=61))
+    [message] = smtp_sink.wait_for(1)
+    assert message["To"] == "a@x.dk"
     with tenant_context(organization):
-        assert EmailSend.objects.get().status == EmailSend.Status.FAILED
+        send = EmailSend.objects.get()
+        assert (send.status, send.attempts, send.maybe_duplicate) == (EmailSend.Status.SENT, 2, True)
+        assert Invitation.objects.get().status == Invitation.Status.SENT
     page = member_client(owner).get(f"/o/{organization.slug}/campaigns/{campaign.pk}/").content.decode()
-    assert "not retried to avoid a duplicate" in page
+    assert "1 may have been sent twice" in page
+    assert "a@x.dk · Invitation · Sent (2×): may have been sent twice (the worker stopped while sending it" in page
+    assert smtp_sink.wait_for(2, timeout=1) == [message]  # and only once more
 
 
 def test_recurring_campaign_sends_a_rolling_sample_on_weekday_mornings(org_with_survey, contacts_in, campaign_for):
