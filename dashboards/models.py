@@ -11,6 +11,7 @@ that sum is exact for every breakdown (channel, language, source, …), not only
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from nps_platform.tenancy import TenantModel
 
@@ -60,8 +61,8 @@ class ReportSubscription(TenantModel):
     """A member's scheduled email of a dashboard view (its filters kept as the query string)."""
 
     class Every(models.TextChoices):
-        WEEK = "week", "Weekly (Mondays)"
-        MONTH = "month", "Monthly (the 1st)"
+        WEEK = "week", _("weekly (on Mondays)")
+        MONTH = "month", _("monthly (on the 1st)")
 
     user = models.ForeignKey("organizations.User", on_delete=models.CASCADE, related_name="+")
     every = models.CharField(max_length=8, choices=Every.choices)

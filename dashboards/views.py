@@ -92,7 +92,7 @@ def report_subscribe(request, org_slug):
     subscription = subscription_set(organization=request.organization, user=request.user,
                                     every=request.POST.get("every", ""), query=query)
     messages.success(request, _("You will get this view by email: %(every)s.")
-                     % {"every": subscription.get_every_display().lower()} if subscription
+                     % {"every": subscription.get_every_display()} if subscription
                      else _("No more report emails."))
     return redirect(reverse("dashboard", kwargs={"org_slug": org_slug}) + "?" + query)
 
