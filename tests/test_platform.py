@@ -22,7 +22,8 @@ PROD_ENV = {
 
 
 def run_manage(*args: str, env: dict, timeout: int = 60) -> subprocess.CompletedProcess:
-    dropped = ("DEBUG", "SECRET_KEY", "SITE_URL", "PORT", "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last is set for the browser tests
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests
+    dropped = ("DEBUG", "SECRET_KEY", "SITE_URL", "PORT", "DJANGO_ALLOW_ASYNC_UNSAFE")
     full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
