@@ -45,7 +45,9 @@ class Command(BaseCommand):
     def handle(self, *args, slug: str, email: str, password: str, **options):
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=password, full_name="Demo Admin")
+            # the demo's customers answer in Danish (its default language); its admin reads English
+            # until they pick another language in the navbar
+            user = User.objects.create_user(email=email, password=password, full_name="Demo Admin", language="en")
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
             organization = organization_create(name="Demo Company A/S", slug=slug, owner=user,
