@@ -16,28 +16,33 @@ goes through `nps_platform.nps_math`."""
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from contacts.models import Segment
+from contacts.models import Contact, Segment
 from contacts.selectors import contact_filter
+from distribution.models import Invitation
 from nps_platform.nps_math import change_is_significant, score_from_categories, score_from_histogram
 from organizations import access
 from organizations.access import Actor
 from organizations.models import Department, Employee, Organization
 from organizations.selectors import department_subtree
 from responses.models import Response
-from surveys.models import Survey, SurveyKind
+from surveys.models import Survey, SurveyKind, SurveyVersion
+from surveys.texts import resolve
 
 from .models import SCORE_FIELDS, Rollup
+from .rollups import source_question_keys
 
 DIMENSIONS = ("department", "employee", "region", "product", "survey", "channel", "language", "source")
 # What an employee answer may be broken down by: the dimensions its anonymity units follow.
@@ -183,8 +188,6 @@ class Dashboard:
         """A segment's answers counted in SQL, in one scan: {dimension: {value: histogram}} for
         every breakdown and the trend's buckets, and "" → {"": histogram} for the total. One
         GROUP BY GROUPING SETS ((score), (department_id, score), …) over the filtered answers."""
-        from django.db import connection
-        from django.db.models import F
 
         cache_key = ("raw", filters.start, filters.end, filters.every)
         if cache_key in self._units_cache:
@@ -376,11 +379,8 @@ class Dashboard:
     def _raw_sources(self) -> dict[str, list[int]]:
         """A segment's answers per source choice, counted in SQL: each source question's chosen
         keys unnested from the answers' JSON (as the rollups count them: "__other__" is "other")."""
-        from django.db import connection
 
-        from surveys.models import SurveyVersion
 
-        from .rollups import source_question_keys
 
         qs = self._responses(self.filters)
         versions: dict[str, list[int]] = defaultdict(list)
@@ -429,7 +429,6 @@ class Dashboard:
 
     def _source_labels(self) -> dict[str, str]:
         """Source choice keys → their wording in the organization's language, from the surveys."""
-        from surveys.texts import resolve
 
         labels = {"other": gettext("Other")}
         language = self.organization.default_language
@@ -473,9 +472,7 @@ class Dashboard:
     def funnel(self) -> dict:
         """Invitations sent in the period to the same population as the figures: the survey or
         kind, the departments (the contact's or employee's), the segment."""
-        from django.db.models import Q
 
-        from distribution.models import Invitation
 
         start, end = self._period_bounds(self.filters)
         qs = Invitation.objects.filter(sent_at__gte=start, sent_at__lt=end)
@@ -521,9 +518,7 @@ def economics(board: Dashboard) -> dict | None:
     revenue, or below) and loyal (promoter) or disloyal (detractor); and the value at stake
     from the organization's own value of a promoter and cost of a detractor. Each contact counts
     once, by their latest answer in the period."""
-    import statistics
 
-    from contacts.models import Contact
 
     if not Contact.objects.filter(revenue_12m__isnull=False).exists():
         return None  # nothing to weigh: skip the join over the period's answers
