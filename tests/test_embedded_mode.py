@@ -6,10 +6,9 @@ saved."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.embedded import embedded_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,19 +50,7 @@ print(f"invitations={len(ids)} sent={sent} outbox={len(outbox_list(limit=10000))
 
 
 def test_the_demo_sends_and_takes_answers_on_sqlite(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "EMAIL_BACKEND")}
-    env.update(DJANGO_SETTINGS_MODULE="nps_platform.settings.local", VAR_DIR=str(tmp_path), DEBUG="false",
-               ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
-
-    def run(*args):
-        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-        return done.stdout
-
-    run("manage.py", "migrate", "--noinput", "-v0")
-    run("manage.py", "seed_demo")
+    run = embedded_demo(tmp_path)
     line = run("-c", SCRIPT).strip().splitlines()[-1]
     figures = dict(part.split("=") for part in line.split())
     assert int(figures["invitations"]) > 0

@@ -4,7 +4,6 @@ fresh its numbers are."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 from nps_platform.tenancy import tenant_context
 from tests.dashboards.helpers import by_id, html_of, text
 from tests.distribution.conftest import published_survey  # noqa: F401
+from tests.embedded import embedded_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,19 +89,8 @@ print(f"status={status} before={before} after={shown()[0]} seconds={time.monoton
 
 
 def test_in_the_embedded_mode_an_answer_is_on_the_dashboard_within_five_seconds(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "EMAIL_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(DJANGO_SETTINGS_MODULE="nps_platform.settings.local", VAR_DIR=str(tmp_path), DEBUG="false",
-               ALLOWED_HOSTS="testserver", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
-
-    def run(*args):
-        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-        return done.stdout
-
-    run("manage.py", "migrate", "--noinput", "-v0")
-    run("manage.py", "seed_demo")
+    run = embedded_demo(tmp_path)
+    env = run.env
     log = tmp_path / "worker.log"
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "nps_platform", "worker", "--loglevel=INFO",
                                "--concurrency=2"], cwd=ROOT, env=env, stdout=log.open("w"),
