@@ -122,6 +122,7 @@ class Dashboard:
         self.tz = zoneinfo.ZoneInfo(organization.time_zone)
         self.anonymous = access.anonymous_kind(filters.kind)
         restricted = department_subtree({filters.department_id}) if filters.department_id else None
+        self._filter_subtree = set(restricted or ())
         if actor.department_ids is not None:
             restricted = set(actor.department_ids) if restricted is None else restricted & actor.department_ids
         self.department_ids = restricted
@@ -257,24 +258,25 @@ class Dashboard:
                     totals[slice_key] = histogram
                 else:
                     atoms[(slice_key, row["department_id"])] = histogram
-            for slice_key, total in totals.items():  # the answers with no department
-                rest = list(total)
-                for (atom_slice, _department), histogram in list(atoms.items()):
-                    if atom_slice == slice_key:
-                        rest = [a - b for a, b in zip(rest, histogram, strict=True)]
-                if sum(rest) > 0:
-                    atoms[(slice_key, None)] = rest
+            rests = {slice_key: list(total) for slice_key, total in totals.items()}
+            for (slice_key, _department), histogram in atoms.items():  # the answers with no department
+                if slice_key in rests:
+                    rests[slice_key] = [a - b for a, b in zip(rests[slice_key], histogram, strict=True)]
+            atoms.update({(slice_key, None): rest for slice_key, rest in rests.items() if sum(rest) > 0})
             parents = dict(Department.objects.values_list("pk", "parent_id"))
             roots = access.anonymity_units(atoms, parents, self.organization.anonymity_threshold)
             self._units_cache[cache_key] = (atoms, roots)
         return self._units_cache[cache_key]
 
     def _shown_roots(self, roots: dict) -> set:
-        shown = access.units_in_scope(self.actor, set(roots.values()))
-        if self.filters.department_id:
-            wanted = department_subtree({self.filters.department_id})
-            shown = {r for r in shown if r in wanted}
-        return shown
+        """The unit roots the reader may see under the department filter (once per partition)."""
+        key = ("shown", id(roots))
+        if key not in self._units_cache:
+            shown = access.units_in_scope(self.actor, set(roots.values()))
+            if self.filters.department_id:
+                shown &= self._filter_subtree
+            self._units_cache[key] = shown
+        return self._units_cache[key]
 
     def _units(self, filters: Filters) -> list[tuple[int, dt.date, int | None, list[int]]]:
         """(survey, week, unit root, histogram) of every unit the actor may see under the filters."""
