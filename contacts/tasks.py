@@ -1,7 +1,7 @@
 """Background work for contacts: long imports."""
 
 from nps_platform.celery import app
-from nps_platform.tenancy import tenant_task
+from organizations.tenancy import tenant_task
 
 from .models import ContactImport
 from .services import contacts_import_run as run

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from nps_platform.celery import app
-from nps_platform.tenancy import tenant_task
+from organizations.tenancy import tenant_task
 
 from .rollups import rollup_refresh
 

@@ -1,7 +1,7 @@
 """Celery tasks for sending: thin wrappers around services, ids in."""
 
 from nps_platform.celery import app
-from nps_platform.tenancy import tenant_task
+from organizations.tenancy import tenant_task
 
 from . import services
 

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from nps_platform.celery import app
 from nps_platform.periodic import each_organization
-from nps_platform.tenancy import tenant_task
 from organizations.models import Organization
+from organizations.tenancy import tenant_task
 from responses.models import Response
 
 from . import services

@@ -41,4 +41,4 @@ urlpatterns = [
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 handler404 = "nps_platform.views.not_found"
-handler403 = "nps_platform.views.permission_denied"
+handler403 = "organizations.tenancy.permission_denied"

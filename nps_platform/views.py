@@ -10,7 +10,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.defaults import page_not_found
 
+from .celery import app
 from .mail import outbox_list, outbox_read
 
 
@@ -24,8 +26,6 @@ def _database_state() -> str:
 
 
 def _broker_state() -> str:
-    from .celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -76,48 +76,7 @@ def outbox_message_html(request, message_id: str):
 def not_found(request, exception=None):
     """404s: the API answers a problem document; pages get Django's page."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"type": "about:blank", "title": "Not Found", "status": 404,
                              "detail": "No such address in the API."}, status=404,
                             content_type="application/problem+json")
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
-
-
-# PermissionDenied messages that name the least role the page asks for (organizations.access).
-_ROLE_HINTS = {"admin": ("owner", "admin"), "manager": ("owner", "admin", "manager")}
-
-
-def _roles_needed(exception) -> tuple[str, ...]:
-    from .tenancy import RoleRequired
-
-    if isinstance(exception, RoleRequired):
-        return exception.roles
-    text = str(exception or "").lower()
-    if text in _ROLE_HINTS:
-        return _ROLE_HINTS[text]
-    if "admin" in text:
-        return _ROLE_HINTS["admin"]
-    if "viewer" in text or "manager" in text:
-        return _ROLE_HINTS["manager"]
-    return ()
-
-
-def permission_denied(request, exception=None):
-    """403s inside the site's layout, saying which role the page needs and whom to ask."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"type": "about:blank", "title": "Forbidden", "status": 403,
-                             "detail": "Your key or role does not allow this."}, status=403,
-                            content_type="application/problem+json")
-    from organizations.models import Role
-
-    labels = dict(Role.choices)
-    membership = getattr(request, "membership", None)
-    context = {
-        "roles_needed": [label for role, label in labels.items() if role in _roles_needed(exception)],
-        "current_role": labels.get(membership.role) if membership else None,
-    }
-    return render(request, "403.html", context, status=403)
-

@@ -10,11 +10,11 @@ from django.utils.translation import gettext
 
 from nps_platform.celery import app
 from nps_platform.mail import mail_render_and_send
-from nps_platform.tenancy import tenant_task
 from nps_platform.tokens import token_make
 
 from .i18n import language_for
 from .models import MemberInvitation, User
+from .tenancy import tenant_task
 
 
 @app.task(name="organizations.member_invitation_send", bind=True, max_retries=5,

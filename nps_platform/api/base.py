@@ -16,8 +16,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, exception_handler
 
-from nps_platform.tenancy import _current_organization, membership_for
+from nps_platform.tenancy import _current_organization
 from nps_platform.tokens import token_hash, token_organization_id
+from organizations.tenancy import membership_for
 
 from . import schema  # noqa: F401 - registers the OpenAPI descriptions of these classes
 

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "nps_platform.guards.OddRequestMiddleware",
-    "nps_platform.tenancy.TenantMiddleware",
+    "organizations.tenancy.TenantMiddleware",
     "organizations.i18n.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
 ]
 

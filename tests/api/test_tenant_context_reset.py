@@ -9,7 +9,8 @@ from django.urls import path
 from rest_framework.response import Response
 
 from nps_platform.api.base import TenantAPIView
-from nps_platform.tenancy import current_organization_or_none, tenant_context, tenant_task
+from nps_platform.tenancy import current_organization_or_none, tenant_context
+from organizations.tenancy import tenant_task
 
 pytestmark = pytest.mark.django_db
 
