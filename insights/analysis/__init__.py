@@ -1,0 +1,73 @@
+"""The comment-analysis engine: sentiment (positive/neutral/negative with a confidence) and
+themes per comment, offline, in en, da, sv, nb, fi, hr, de and across them. It imports no
+Django model and needs no database. See docs/comment-analysis.md and
+/work/coord/INSIGHTS_INTERFACE.md for the contract with the product side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import embedder
+from .taxonomy import STARTER
+
+SENTIMENTS = ("positive", "neutral", "negative")
+LANGUAGES = ("en", "da", "sv", "nb", "fi", "hr", "de")
+LEXICON_VERSION = "lexicon-1"
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    key: str
+    names: dict[str, str]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    sentiment: str
+    confidence: float
+    themes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key_phrases: tuple[str, ...]
+    members: tuple[int, ...]
+    examples: tuple[str, ...]
+
+
+def starter_taxonomy() -> list[ThemeSpec]:
+    return [ThemeSpec(key=t["key"], names=dict(t["names"]), examples=tuple(t["examples"])) for t in STARTER]
+
+
+def available() -> bool:
+    """False when the embedding model package is missing (or switched off); analyze() then
+    still works on the lexicons alone, with lower quality."""
+    return embedder.available()
+
+
+def engine_name() -> str:
+    return f"{embedder.version()}+{LEXICON_VERSION}" if available() else LEXICON_VERSION
+
+
+def analyze(items: list[tuple[str, str]], taxonomy: list[ThemeSpec] | None = None) -> list[Analysis]:
+    """items: (language, text). taxonomy None = starter. Batch-friendly; deterministic."""
+    from .engine import analyze as run
+
+    items = [(lang or "en", text or "") for lang, text in items]
+    if not items:
+        return []
+    return run(items, starter_taxonomy() if taxonomy is None else list(taxonomy))
+
+
+def suggest_themes(items: list[tuple[str, str]], taxonomy: list[ThemeSpec] | None = None,
+                   max_suggestions: int = 8) -> list[Suggestion]:
+    """Clusters of comments that fit no theme of the taxonomy."""
+    from .suggest import suggest
+
+    items = [(lang or "en", text or "") for lang, text in items]
+    return suggest(items, starter_taxonomy() if taxonomy is None else list(taxonomy), max_suggestions)
+
+
+__all__ = ["LANGUAGES", "SENTIMENTS", "Analysis", "Suggestion", "ThemeSpec", "analyze", "available",
+           "engine_name", "starter_taxonomy", "suggest_themes"]

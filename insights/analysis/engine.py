@@ -1,0 +1,238 @@
+"""Sentiment and themes per comment.
+
+A comment is split into clauses (sentences, and parts joined by "but"/"men"/"mutta"/...).
+With the embedding model each clause is embedded once (batched):
+- sentiment: a small logistic layer over the embeddings, trained once per process on the
+  anchor phrases (anchors.py), plus the lexicon's signed score with negation handling; the
+  clauses are combined with the part after a contrast word weighing more;
+- themes: per clause, the nearest example phrases of each theme (any language, so a Danish and
+  a Finnish complaint about late delivery land on the same theme) plus the theme's keyword
+  stems in the comment's language; a theme is kept when the combined evidence passes a threshold.
+Without the model (embedder.available() False) the same decisions are made from the lexicons alone.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from . import embedder, lexicon
+from .anchors import ANCHORS
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+# Tuned on the development set (insights/analysis/data/dev.jsonl), never on the evaluation set.
+PARAMS = {
+    "lex_weight": 0.9,         # lexicon score's weight beside the logistic layer's logits
+    "neutral_band": 0.45,      # lexicon-only: |score| below this is neutral
+    "theme_sim": 0.875,        # nearest-example similarity that alone names a theme
+    "theme_kw": 1.0,           # a strong keyword alone names a theme
+    "theme_mix": 0.025,        # similarity bonus per keyword point
+    "theme_margin": 0.02,      # a second theme in one clause must be this close to the best
+}
+
+_SPLIT = re.compile(r"[.!?;\n]+|,|\s-\s|\s–\s")
+_lock = threading.Lock()
+_state: dict = {}
+
+
+def clauses(lang: str, text: str) -> list[tuple[str, float]]:
+    """(clause, weight): the clauses of a comment; what follows a contrast word weighs 1.5."""
+    contrast = [*lexicon.CONTRAST.get(lang, lexicon.CONTRAST["en"]).split(), "but"]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(set(contrast), key=len, reverse=True))) + r")\b",
+                         re.IGNORECASE)
+    out: list[tuple[str, float]] = []
+    for sentence in _SPLIT.split(text or ""):
+        parts = pattern.split(sentence)
+        weight = 1.0
+        for part in parts:
+            if pattern.fullmatch(part or ""):
+                weight = 1.5
+                continue
+            part = part.strip(" ,:-–()\"'")
+            if len(lexicon.tokens(part)) == 0:
+                continue
+            if out and len(lexicon.tokens(part)) < 2 and weight == 1.0:
+                prev, w = out[-1]
+                out[-1] = (f"{prev} {part}", w)
+                continue
+            out.append((part, weight))
+    return out or [((text or "").strip(), 1.0)]
+
+
+# ---------------------------------------------------------------- the logistic layer
+
+def _train_sentiment():
+    import numpy as np
+
+    texts, labels = [], []
+    for label, phrases in ANCHORS.items():
+        for phrase in phrases:
+            texts.append(phrase)
+            labels.append(SENTIMENTS.index(label))
+    x = embedder.embed(texts)
+    y = np.zeros((len(texts), 3), dtype=np.float32)
+    y[np.arange(len(texts)), labels] = 1
+    mean = x.mean(axis=0)
+    xc = (x - mean) * 10.0
+    w = np.zeros((x.shape[1], 3), dtype=np.float32)
+    b = np.zeros(3, dtype=np.float32)
+    for _ in range(300):  # plain gradient descent from zero: deterministic
+        logits = xc @ w + b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = p - y
+        w -= 0.1 * (xc.T @ grad / len(texts) + 0.01 * w)
+        b -= 0.1 * grad.mean(axis=0)
+    return mean, w, b
+
+
+def _sentiment_model():
+    with _lock:
+        if "sentiment" not in _state:
+            _state["sentiment"] = _train_sentiment()
+        return _state["sentiment"]
+
+
+def _theme_matrix(taxonomy):
+    import numpy as np
+
+    key = tuple((t.key, t.examples) for t in taxonomy)
+    with _lock:
+        cached = _state.get("themes")
+        if cached and cached[0] == key:
+            return cached[1]
+    texts, owners = [], []
+    for i, theme in enumerate(taxonomy):
+        for example in theme.examples:
+            texts.append(example)
+            owners.append(i)
+    matrix = (embedder.embed(texts), np.array(owners, dtype=np.int64))
+    with _lock:
+        _state["themes"] = (key, matrix)
+    return matrix
+
+
+# ---------------------------------------------------------------- keywords of any taxonomy
+
+def _example_keywords(theme) -> list[str]:
+    """Keyword stems for a theme outside the starter set, from its names and examples."""
+    words = set()
+    for phrase in (*theme.names.values(), *theme.examples):
+        for tok in lexicon.tokens(phrase):
+            if len(tok) >= 5 and tok not in lexicon.NEGATORS.get("en", ""):
+                words.add(tok[:6])
+    return sorted(words)
+
+
+def _theme_keywords(lang: str, text: str, taxonomy) -> dict[str, float]:
+    starter = lexicon.theme_cues(lang, text)
+    out = {}
+    toks = None
+    for theme in taxonomy:
+        if theme.key in lexicon.THEME_KEYWORDS:
+            if theme.key in starter:
+                out[theme.key] = starter[theme.key]
+            continue
+        toks = toks if toks is not None else lexicon.tokens(text)
+        stems = _example_keywords(theme)
+        hits = sum(1.0 for t in toks if any(t.startswith(s) for s in stems))
+        if hits:
+            out[theme.key] = hits
+    return out
+
+
+# ---------------------------------------------------------------- decisions
+
+def _softmax(values):
+    import math
+
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _lexicon_sentiment(cues_by_clause) -> tuple[str, float]:
+    score = sum(c.score * w for c, w in cues_by_clause)
+    band = PARAMS["neutral_band"]
+    if abs(score) < band:
+        return "neutral", 0.5
+    confidence = min(0.95, 0.5 + abs(score) / 6)
+    return ("positive" if score > 0 else "negative"), round(confidence, 3)
+
+
+def _decide_themes(taxonomy, clause_keywords, clause_sims) -> tuple[str, ...]:
+    """clause_keywords: per clause {key: keyword score}; clause_sims: per clause [similarity per
+    theme] or None (no model). Returns keys best first."""
+    best: dict[str, float] = {}
+    for i, keywords in enumerate(clause_keywords):
+        sims = clause_sims[i] if clause_sims is not None else None
+        scores = {}
+        for j, theme in enumerate(taxonomy):
+            kw = keywords.get(theme.key, 0.0)
+            if sims is None:
+                if kw >= PARAMS["theme_kw"]:
+                    scores[theme.key] = kw
+                continue
+            s = float(sims[j]) + PARAMS["theme_mix"] * min(kw, 2.0)
+            if s >= PARAMS["theme_sim"] or (kw >= PARAMS["theme_kw"] and s >= PARAMS["theme_sim"] - 0.04):
+                scores[theme.key] = s
+        if scores:
+            top = max(scores.values())
+            margin = PARAMS["theme_margin"] if sims is not None else 0.61
+            for key, s in scores.items():
+                if s >= top - margin:
+                    best[key] = max(best.get(key, 0.0), s)
+    return tuple(sorted(best, key=lambda k: -best[k]))
+
+
+def analyze(items, taxonomy):
+    from . import Analysis
+
+    use_model = embedder.available()
+    split = [clauses(lang, text) for lang, text in items]
+    langs = [lang for lang, _ in items]
+    cues = [[(lexicon.sentiment_cues(lang, c), w) for c, w in parts] for lang, parts in zip(langs, split, strict=True)]
+    keywords = [[_theme_keywords(lang, c, taxonomy) for c, _ in parts]
+                for lang, parts in zip(langs, split, strict=True)]
+    if not use_model:
+        out = []
+        for i in range(len(items)):
+            sentiment, confidence = _lexicon_sentiment(cues[i])
+            out.append(Analysis(sentiment=sentiment, confidence=confidence,
+                                themes=_decide_themes(taxonomy, keywords[i], None)))
+        return out
+
+    import numpy as np
+
+    flat = [c for parts in split for c, _ in parts]
+    vectors = embedder.embed(flat) if flat else np.zeros((0, 384), dtype=np.float32)
+    mean, w, b = _sentiment_model()
+    logits_all = ((vectors - mean) * 10.0) @ w + b
+    examples, owners = _theme_matrix(taxonomy) if taxonomy else (None, None)
+    if taxonomy:
+        sims_all = vectors @ examples.T
+        per_theme = np.full((len(flat), len(taxonomy)), -1.0, dtype=np.float32)
+        for j in range(len(taxonomy)):
+            cols = owners == j
+            if cols.any():
+                per_theme[:, j] = sims_all[:, cols].max(axis=1)
+    out = []
+    row = 0
+    for i, parts in enumerate(split):
+        n = len(parts)
+        weights = np.array([w_ for _, w_ in parts], dtype=np.float32)
+        lex = np.array([c.score for c, _ in cues[i]], dtype=np.float32)
+        clause_logits = logits_all[row:row + n].copy()
+        clause_logits[:, 0] += PARAMS["lex_weight"] * lex
+        clause_logits[:, 2] -= PARAMS["lex_weight"] * lex
+        combined = (clause_logits * weights[:, None]).sum(axis=0) / weights.sum()
+        probs = _softmax([float(v) for v in combined])
+        k = int(np.argmax(probs))
+        themes = _decide_themes(taxonomy, keywords[i], per_theme[row:row + n] if taxonomy else None) \
+            if taxonomy else ()
+        out.append(Analysis(sentiment=SENTIMENTS[k], confidence=round(probs[k], 3), themes=themes))
+        row += n
+    return out

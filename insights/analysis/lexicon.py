@@ -1,0 +1,371 @@
+"""Lexicon cues: sentiment words, negators, intensifiers, contrast words and theme keyword stems
+per language. A word ending in `*` is a prefix (stems catch inflection: Finnish, Croatian,
+German compounds), any other word matches whole. The lexicons are small and hand-made for
+customer comments; they are the fallback when the embedding model is missing and a feature
+beside it otherwise."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+POSITIVE = {
+    "en": "good great excellent amazing awesome fantastic perfect love* lovely nice friendly helpful happy pleased "
+          "satisfied recommend* best fast quick quickly easy smooth super brilliant wonderful kind polite "
+          "professional reliable impressed outstanding thank* thanks top efficient cheap fair well superb "
+          "pleasant competent flawless spot-on gem fab reasonable affordable",
+    "da": "god godt gode fantastisk* fremragende perfekt* super dejlig* sød søde venlig* hjælpsom* glad tilfreds* "
+          "anbefal* bedst* hurtig* nem nemt let smidig* fin fint fine flink* imødekommende professionel* "
+          "pålidelig* tak top effektiv* billig* fair rimelig* kanon fedt fed mega skøn* lækker* kompetent* "
+          "positiv* overrask* glimrende udmærket* problemfri*",
+    "sv": "bra god gott goda utmärkt* fantastisk* perfekt* super trevlig* snäll* vänlig* hjälpsam* glad nöjd* "
+          "rekommender* bäst* snabb* enkel* enkelt smidig* fin fint fina proffsig* professionell* pålitlig* "
+          "tack toppen topp effektiv* billig* prisvärd* rimlig* grym* kanon härlig* kompetent* positiv* "
+          "problemfri* tillmötesgående",
+    "nb": "bra god godt gode utmerket* fantastisk* perfekt* super hyggelig* snill* vennlig* hjelpsom* glad fornøyd* "
+          "anbefal* best* rask* rask kjapp* enkel* enkelt lett smidig* fin fint fine flink* profesjonell* "
+          "pålitelig* takk topp effektiv* billig* rimelig* knall kjempebra* strålende kompetent* positiv* "
+          "problemfri* imøtekommende",
+    "fi": "hyvä* hyvin erinomai* loistava* mahtava* täydellinen* upea* ihana* ystävällinen* ystävällis* avulia* "
+          "iloinen tyytyväinen* tyytyväi* suosittel* paras* parhai* nopea* nopeasti helppo* helposti sujuv* kiva* "
+          "mukava* ammattitai* luotettava* kiitos* kiitti halpa* edullinen* edullis* kohtuuhintai* huippu* "
+          "asiallinen* asiallis* kätevä* toimiva* joustava* asiantunteva* kohtelias*",
+    "hr": "dobar dobra dobro dobri dobre dobru odličn* izvrsn* savršen* super sjajn* fantastičn* ljubazn* "
+          "susretljiv* zadovolj* preporuč* najbolj* brz* brzo jednostavn* lak* lako lijep* lijepo fin* "
+          "profesionaln* pouzdan* hvala top učinkovit* jeftin* povoljn* korektn* pristojn* ugodn* "
+          "stručn* odlično izvrsno preporuka",
+    "de": "gut gute guter gutes guten super toll* ausgezeichnet* hervorragend* perfekt* prima freundlich* "
+          "hilfsbereit* zufrieden* empfehl* weiterempfehl* best* schnell* einfach* reibungslos* nett* "
+          "professionell* zuverlässig* danke* top effizient* günstig* preiswert* fair* klasse spitze "
+          "kompetent* angenehm* problemlos* unkompliziert* wunderbar* genial* kulant*",
+}
+
+NEGATIVE = {
+    "en": "bad terrible awful horrible poor worst hate* disappoint* slow late delay* rude unfriendly useless "
+          "broken broke damaged defect* faulty problem* issue* complain* annoy* frustrat* angry upset waste "
+          "expensive overpriced never unhelpful wrong mistake* error* fail* crash* confusing difficult hard "
+          "lost missing scam ridiculous unacceptable incompetent sloppy nightmare awful rip-off ripoff "
+          "meh lousy crap crappy pathetic dissatisfied unhappy worse cancel* refund* nobody",
+    "da": "dårlig* elendig* forfærdelig* skuffe* langsom* forsinke* sen sent uhøflig* uvenlig* ubrugelig* "
+          "ødelagt* defekt* problem* fejl* klage* irriter* frustrer* sur vred spild dyr dyrt dyre overpris* "
+          "aldrig forkert* svær* besværlig* bøvl* mangle* væk snyd* latterlig* uacceptabel* inkompetent* "
+          "ringe træls utilfreds* værst* værre umulig* rod rodet kaos* sjusk* ingen",
+    "sv": "dålig* dåligt usel* hemsk* fruktansvärd* besvik* långsam* försen* sen sent otrevlig* ovänlig* "
+          "oförskämd* värdelös* trasig* sönder defekt* problem* fel klag* irriter* frustrer* arg sur slöseri "
+          "dyr dyrt dyra överpris* aldrig krånglig* svår* saknas saknade borta bluff* löjlig* oacceptab* "
+          "inkompetent* missnöjd* sämst* sämre omöjlig* kaos* slarv* ingen",
+    "nb": "dårlig* elendig* forferdelig* skuffe* treg* langsom* forsink* sen sent uhøflig* uvennlig* "
+          "ubrukelig* ødelagt* defekt* problem* feil klage* irriter* frustrer* sur sint sløsing dyr dyrt dyre "
+          "overpris* aldri vanskelig* tungvint* mangle* borte svindel* latterlig* uakseptab* inkompetent* "
+          "misfornøyd* verst* verre umulig* kaos* slurv* ingen",
+    "fi": "huono* huonosti surkea* kamala* kauhea* pettymy* pettyn* petty* hidas* hitaa* myöhä* myöhässä "
+          "epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* ongelma* virhe* valit* ärsyttä* "
+          "turhautta* vihainen kallis* kalliis* ylihinta* koskaan väärä* vaikea* hankala* puuttu* kadon* "
+          "huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* pahempi mahdoton* "
+          "sekava* sotku*",
+    "hr": "loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni neljubazn* bezobrazn* nepristojn* "
+          "beskoristan* pokvar* oštećen* neispravn* problem* greška* greške grešk* žalb* iritant* frustrir* "
+          "ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak komplicir* nedostaj* nestal* "
+          "prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore nemoguć* kaos* nered*",
+    "de": "schlecht* schrecklich* furchtbar* katastroph* enttäusch* langsam* spät* verspät* verzöger* "
+          "unfreundlich* unhöflich* nutzlos* kaputt* beschädig* defekt* problem* fehler* beschwer* ärger* "
+          "nervig* frustrier* wütend sauer verschwendung teuer* überteuert* nie niemals falsch* schwierig* "
+          "kompliziert* fehlt* fehlte* verschwunden betrug* lächerlich* inakzeptabel* inkompetent* "
+          "unzufrieden* schlimmst* schlimmer unmöglich* chaos* chaotisch* mangelhaft* miserabel*",
+}
+
+# Words that never carry sentiment alone but look like an entry above ("sen" in da/sv/nb is "late",
+# yet "ingen" and "never" only count when nothing else speaks).
+WEAK = {"never", "nobody", "aldrig", "aldri", "ingen", "koskaan", "nikad", "nikada", "nie", "niemals",
+        "problem", "fel", "feil", "sen", "sent", "late", "wrong", "refund", "cancel"}
+
+NEGATORS = {
+    "en": "not no never without hardly nothing isn't wasn't don't didn't doesn't aren't weren't can't couldn't "
+          "won't wouldn't nor",
+    "da": "ikke ikk aldrig ingen intet uden hverken næppe",
+    "sv": "inte ej aldrig ingen inget inga utan varken knappast",
+    "nb": "ikke ikkje aldri ingen intet uten verken neppe",
+    "fi": "ei en et emme ette eivät eikä ilman",
+    "hr": "ne nije nisu nisam nismo niste nikad nikada bez nema nimalo niti",
+    "de": "nicht kein keine keinen keiner keinem keines nie niemals ohne weder kaum",
+}
+
+INTENSIFIERS = {
+    "en": "very really so extremely super totally absolutely too incredibly quite",
+    "da": "meget rigtig virkelig super helt utrolig* alt for ekstremt total* vildt",
+    "sv": "mycket väldigt verkligen riktigt super helt otroligt alldeles för extremt jätte* sjukt",
+    "nb": "veldig svært virkelig skikkelig super helt utrolig* altfor ekstremt kjempe* meget",
+    "fi": "todella erittäin tosi aivan liian hyvin niin super* ihan tosi",
+    "hr": "vrlo jako stvarno baš super potpuno iznimno pre* previše zaista",
+    "de": "sehr wirklich total extrem super absolut echt richtig zu ziemlich äußerst",
+}
+
+# Contrast words: what follows them weighs more ("good food, but slow delivery").
+CONTRAST = {
+    "en": "but however although though yet",
+    "da": "men dog selvom omend",
+    "sv": "men dock fast även trots",
+    "nb": "men likevel selv om skjønt",
+    "fi": "mutta kuitenkin vaikka silti",
+    "hr": "ali međutim iako no premda",
+    "de": "aber jedoch obwohl trotzdem allerdings doch",
+}
+
+THEME_KEYWORDS = {
+    "delivery": {
+        "en": "deliver* shipping shipped shipment* arriv* parcel* package* courier* postman dispatch* "
+              "transit tracking wait waited waiting late delay* lead-time",
+        "da": "lever* forsink* ventetid* vente ventede venter pakke* fragt* forsendelse* ankom* kom* "
+              "postnord gls dao kurer* afsendt* sporing*",
+        "sv": "lever* försen* väntetid* vänta* väntade väntar paket* frakt* försändelse* anlän* kom "
+              "postnord budbil* skickad* spårning*",
+        "nb": "lever* forsink* ventetid* vente ventet venter pakke* frakt* forsendelse* ankom* kom "
+              "posten bring sendt sporing*",
+        "fi": "toimitu* toimituks* toimitettiin toimitettu* myöhä* odot* paketti* paketin paketit* lähetys* "
+              "lähetyk* kuljetu* kuljetuks* saapu* posti* perillä nouto*",
+        "hr": "dostav* isporu* kasn* čekan* čeka* čekao čekala paket* pošiljk* stigl* stigao stiže kurir* "
+              "pošt* slanj*",
+        "de": "liefer* versand* versendet* verspät* wart* gewartet paket* zustell* angekommen ankunft* "
+              "sendung* kurier* dhl hermes",
+    },
+    "staff": {
+        "en": "staff employee* personnel team salesperson* seller* cashier* waiter* waitress* driver* technician* "
+              "mechanic* consultant* advisor* adviser* clerk* service people crew colleague* he she guy lady",
+        "da": "personale* medarbejder* ansat* ansatte ekspedient* sælger* betjening* chauffør* tekniker* "
+              "montør* håndværker* rådgiver* mekaniker* service servicen butik*",
+        "sv": "personal* personalen anställd* medarbetar* expedit* säljare* säljaren betjäning* chaufför* "
+              "tekniker* montör* hantverkar* rådgivar* mekaniker* service servicen butik*",
+        "nb": "personal* personale* ansatt* ansatte medarbeider* ekspeditør* selger* betjening* sjåfør* "
+              "tekniker* montør* håndverker* rådgiver* mekaniker* service servicen butikk*",
+        "fi": "henkilökun* henkilöku* myyjä* työntekijä* asentaja* kuljettaja* tarjoilija* neuvoja* palvelu "
+              "palvelua palvelun palveluun palvelussa kassa* liike* myymälä*",
+        "hr": "osoblj* zaposleni* djelatni* prodava* konobar* vozač* tehničar* serviser* monter* savjetni* "
+              "usluga usluge uslugom uslugu trgovin* poslovnic*",
+        "de": "personal* mitarbeiter* angestellte* verkäufer* bedienung* fahrer* techniker* monteur* "
+              "handwerker* berater* beratung* service filiale* laden*",
+    },
+    "price": {
+        "en": "price* pricing cost* costly expensive cheap* overpriced value money afford* fee* discount* "
+              "pay* rip-off ripoff bargain",
+        "da": "pris* dyr dyrt dyre billig* overpris* værdi* penge* rabat* gebyr* omkostning* koste* koster",
+        "sv": "pris* dyr dyrt dyra billig* överpris* värde* pengar* rabatt* avgift* kostnad* kosta* kostar",
+        "nb": "pris* dyr dyrt dyre billig* overpris* verdi* penger* rabatt* gebyr* kostnad* koste* koster",
+        "fi": "hinta* hinna* hinnan hinnat hintaa kallis* kalliis* halpa* halvalla halvempi edullinen* "
+              "edullis* ylihinta* rahan rahaa rahalle alennu* maksu* kustannu* vastine*",
+        "hr": "cijen* skup* skupo preskup* jeftin* povoljn* novac* novc* popust* naknad* troš* košta*",
+        "de": "preis* teuer* überteuert* billig* günstig* preiswert* geld kosten* kostet rabatt* gebühr*",
+    },
+    "quality": {
+        "en": "quality product* item* broke broken damaged defect* faulty durable material* build* "
+              "works working stopped lasts lasted fabric taste* tasted fresh",
+        "da": "kvalitet* produkt* vare varen varer varerne gik i stykker ødelagt* defekt* holdbar* materiale* "
+              "virker holder holdt smag* frisk*",
+        "sv": "kvalitet* produkt* vara varan varor varorna sönder trasig* defekt* hållbar* material* "
+              "fungerar håller höll smak* färsk*",
+        "nb": "kvalitet* produkt* vare varen varer varene i stykker ødelagt* defekt* holdbar* materiale* "
+              "virker fungerer holder holdt smak* fersk*",
+        "fi": "laatu* laadu* laadukas* tuote* tuotte* tuotteen tuotteet rikki hajo* viallinen* vialli* "
+              "kestä* materiaali* maku* maistu* tuore*",
+        "hr": "kvalitet* proizvod* artikl* roba robe pokvar* oštećen* neispravn* izdržlj* materijal* "
+              "radi okus* svjež*",
+        "de": "qualität* produkt* artikel ware kaputt* beschädig* defekt* haltbar* material* verarbeitung* "
+              "funktioniert geschmack* schmeckt frisch*",
+    },
+    "website": {
+        "en": "website* site web online app apps application login log-in checkout webshop e-shop "
+              "internet browser page* portal click* interface",
+        "da": "hjemmeside* webside* nettet netbutik* webshop* online app appen appe* login log hjemmesiden "
+              "siden side portal* klik*",
+        "sv": "hemsida* webbplats* webbsida* webben nätet webbutik* webshop* online app appen appar* "
+              "inloggning* logga sidan portal* klick*",
+        "nb": "nettside* hjemmeside* nettsted* nettbutikk* nettet webshop* online app appen apper* innlogging* "
+              "logge siden portal* klikk*",
+        "fi": "verkkosivu* nettisivu* sivusto* verkkokaup* nettikaup* netistä netissä verkossa sovellu* "
+              "appi* äppi* kirjautu* sivu* sivuilla",
+        "hr": "web stranic* internet* online aplikacij* app prijav* webshop* trgovin*online klik*",
+        "de": "website* webseite* internetseite* homepage* onlineshop* online-shop* shop online app "
+              "login anmeld* seite portal* klick*",
+    },
+    "communication": {
+        "en": "customer support call* called phone* email* e-mail* mail chat reply* replied respond* "
+              "response* answer* answered contact* inform* information communicat* update* hotline queue "
+              "hold callback",
+        "da": "kundeservice* kundeservicen support* ring* opkald* telefon* mail* e-mail* chat* svar* besvar* "
+              "kontakt* information* informer* kommunikation* tilbagemelding* telefonkø* henvendelse*",
+        "sv": "kundtjänst* kundservice* support* ring* samtal* telefon* mejl* mail* e-post* chatt* svar* "
+              "besvar* kontakt* information* informer* kommunikation* återkoppling* telefonkö* ärende*",
+        "nb": "kundeservice* kundesenter* support* ring* samtal* telefon* mail* e-post* epost* chat* svar* "
+              "besvar* kontakt* informasjon* informer* kommunikasjon* tilbakemelding* telefonkø* henvendelse*",
+        "fi": "asiakaspalvelu* asiakastuki* tuki tuen soit* puhel* sähköpost* viest* chat* vastau* vastaa* "
+              "vastannut vastasi yhteyde* yhteyttä tiedot* tiedo* informaatio* jono*",
+        "hr": "korisničk* podršk* služb* nazv* zov* telefon* mail* e-mail* poruk* chat* odgovor* odgovori* "
+              "kontakt* informacij* komunikacij* javi* javlja*",
+        "de": "kundenservice* kundendienst* support* hotline* anruf* angerufen telefon* mail* e-mail* chat* "
+              "antwort* beantwort* geantwortet kontakt* information* informiert* kommunikation* rückmeldung* "
+              "warteschleife*",
+    },
+    "billing": {
+        "en": "invoice* bill billed billing charge* charged payment* paid refund* reimburs* card receipt* "
+              "debit* credit overcharg* subscription* direct",
+        "da": "faktura* regning* betaling* betalt* betale* opkræv* trukket træk* refusion* tilbagebetal* "
+              "penge-tilbage kort* kvittering* abonnement* kreditnota*",
+        "sv": "faktura* räkning* betalning* betalat* betala* debiter* dragit dragna återbetal* kort* kvitto* "
+              "abonnemang* kreditfaktura*",
+        "nb": "faktura* regning* betaling* betalt* betale* belast* trukket trekk* refusjon* tilbakebetal* "
+              "kort* kvittering* abonnement* kreditnota*",
+        "fi": "lasku* laskutu* maksu* maksoin maksettu* maksaa veloit* hyvity* palautu* rahat kortti* kuitti* "
+              "tilaus* tilau* lisämaksu*",
+        "hr": "račun* naplat* naplatil* plaćanj* platio platila platiti povrat* kartic* pretplat* teretil*",
+        "de": "rechnung* bezahl* zahlung* gezahlt* abgebucht* abbuchung* lastschrift* erstattung* "
+              "rückerstattung* gutschrift* karte* quittung* abo* abonnement*",
+    },
+}
+
+# Keywords that only name a theme together with a cue of their own theme (too common alone).
+THEME_WEAK = {"kom", "wait", "service", "servicen", "team", "he", "she", "guy", "lady", "app", "online", "mail",
+              "side", "siden", "sidan", "sivu*", "seite*", "direct", "credit", "card", "kort*", "kortti*",
+              "pay*", "money", "penge*", "pengar*", "penger*", "rahaa", "geld", "novac*", "value", "tuki",
+              "radi", "works", "working", "virker", "fungerar", "fungerer", "holder", "holdt", "håller", "höll",
+              "butik*", "butikk*", "liike*", "laden*", "trgovin*", "kontakt*", "contact*", "tilaus*", "tilau*",
+              "vare", "varen", "item*", "product*", "produkt*", "tuote*", "proizvod*", "artikel", "ware",
+              "roba", "robe", "log", "klik*", "click*", "klick*", "klikk*", "page*", "abo*"}
+
+_WORD = re.compile(r"[\w'-]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
+_POS_EMOJI = set("😀😃😄😁😊🙂😍🥰👍❤💯🎉👌⭐🌟🤩😎")
+_NEG_EMOJI = set("😠😡🤬😞😢😭👎💩😤🙁☹😒🤮😩😫")
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", text or "").lower()
+    return text.replace("’", "'").replace("n't", " not")
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(normalize(text))
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    exact: frozenset
+    prefixes: tuple
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.exact or any(token.startswith(p) for p in self.prefixes)
+
+    def match(self, token: str) -> str | None:
+        if token in self.exact:
+            return token
+        for p in self.prefixes:
+            if token.startswith(p):
+                return p + "*"
+        return None
+
+
+def _matcher(words: str) -> _Matcher:
+    items = words.split()
+    return _Matcher(frozenset(w for w in items if not w.endswith("*")),
+                    tuple(sorted({w[:-1] for w in items if w.endswith("*")}, key=len, reverse=True)))
+
+
+@cache
+def _lang_matchers(lang: str) -> dict[str, _Matcher]:
+    lang = lang if lang in POSITIVE else "en"
+    # Every language's words count in every comment (people mix languages), its own first.
+    return {
+        "pos": _matcher(POSITIVE[lang]), "neg": _matcher(NEGATIVE[lang]), "negator": _matcher(NEGATORS[lang]),
+        "intens": _matcher(INTENSIFIERS[lang]), "contrast": _matcher(CONTRAST[lang]),
+        "en_pos": _matcher(POSITIVE["en"]), "en_neg": _matcher(NEGATIVE["en"]),
+        "en_negator": _matcher(NEGATORS["en"]),
+    }
+
+
+@cache
+def _theme_matchers(lang: str) -> dict[str, tuple[_Matcher, _Matcher]]:
+    lang = lang if lang in POSITIVE else "en"
+    out = {}
+    for key, per_lang in THEME_KEYWORDS.items():
+        words = per_lang.get(lang, "") + (" " + per_lang["en"] if lang != "en" else "")
+        strong = " ".join(w for w in words.split() if w not in THEME_WEAK)
+        weak = " ".join(w for w in words.split() if w in THEME_WEAK)
+        out[key] = (_matcher(strong), _matcher(weak))
+    return out
+
+
+@dataclass(frozen=True)
+class Cues:
+    score: float          # signed: > 0 positive, < 0 negative
+    positive: float       # evidence for positive (after negation)
+    negative: float       # evidence for negative (after negation)
+    negated: int          # how many sentiment words a negator turned
+
+
+def sentiment_cues(lang: str, text: str) -> Cues:
+    """Sums word polarities with negation (a negator turns the next three words: "not bad",
+    "ikke dårlig", "ei huono"), intensifiers, emoji and contrast (the part after "but" counts
+    1.5 times)."""
+    m = _lang_matchers(lang)
+    toks = tokens(text)
+    pos = neg = 0.0
+    negated = 0
+    negate_left = 0
+    boost = 1.0
+    weight = 1.0
+    for tok in toks:
+        if tok in _POS_EMOJI:
+            pos += 1.0
+            continue
+        if tok in _NEG_EMOJI:
+            neg += 1.0
+            continue
+        if tok in m["contrast"]:
+            weight = 1.5
+            pos *= 0.7
+            neg *= 0.7
+            negate_left = 0
+            continue
+        is_pos = tok in m["pos"] or tok in m["en_pos"]
+        is_neg = tok in m["neg"] or tok in m["en_neg"]
+        if tok in m["negator"] or tok in m["en_negator"]:
+            if is_neg and not negate_left:  # "never", "ingen" alone are mildly negative
+                neg += 0.3 * weight
+            negate_left = 3
+            continue
+        if tok in m["intens"]:
+            boost = 1.5
+            continue
+        value = 0.0
+        if is_pos and not is_neg:
+            value = 1.0
+        elif is_neg and not is_pos:
+            value = -1.0
+        if tok in WEAK:
+            value *= 0.5
+        if value:
+            value *= boost * weight
+            if negate_left:
+                negated += 1
+                value = -value * (0.8 if value < 0 else 1.0)
+                negate_left = 0
+            if value > 0:
+                pos += value
+            else:
+                neg -= value
+            boost = 1.0
+        elif negate_left:
+            negate_left -= 1
+    if "!" in text and (pos or neg):
+        pos, neg = (pos * 1.2, neg) if pos > neg else (pos, neg * 1.2)
+    return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated)
+
+
+def theme_cues(lang: str, text: str) -> dict[str, float]:
+    """Keyword evidence per theme: 1 per strong keyword, 0.4 per weak one."""
+    toks = tokens(text)
+    out = {}
+    for key, (strong, weak) in _theme_matchers(lang).items():
+        score = sum(1.0 for t in toks if t in strong) + sum(0.4 for t in toks if t in weak)
+        if score:
+            out[key] = score
+    return out
