@@ -353,3 +353,69 @@ class IdempotencyKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.key}"
+
+
+# --- Single sign-on (organizations/sso/) ------------------------------------------------------
+
+class EmailDomain(TenantModel):
+    """An email domain the organization has shown it controls (a DNS TXT record with `token`).
+    Its single sign-on applies to addresses at verified domains only; a domain is verified by
+    one organization at a time (organizations.sso.services.email_domain_verify)."""
+
+    domain = models.CharField(_("domain"), max_length=253)
+    token = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [models.UniqueConstraint("organization", Lower("domain"), name="emaildomain_unique_domain")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class SsoConnection(TenantModel):
+    """The organization's identity provider: OpenID Connect (issuer, client id and secret) or
+    SAML 2.0 (the IdP's metadata). allauth gets it as a SocialApp built on the fly
+    (organizations.sso.adapter); `key` names it in the URLs the IdP is given, so it stays the
+    same when the organization's slug changes."""
+
+    class Kind(models.TextChoices):
+        OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
+
+    key = models.SlugField(max_length=80)
+    kind = models.CharField(_("protocol"), max_length=8, choices=Kind.choices, default=Kind.OIDC)
+    name = models.CharField(_("name shown to members"), max_length=100, blank=True)
+    # OpenID Connect
+    issuer = models.URLField(_("issuer URL"), max_length=500, blank=True)
+    client_id = models.CharField(_("client ID"), max_length=255, blank=True)
+    client_secret_encrypted = models.TextField(blank=True)  # Fernet (organizations.sso.secrets)
+    # SAML 2.0
+    metadata_url = models.URLField(_("IdP metadata URL"), max_length=500, blank=True)
+    metadata_xml = models.TextField(_("IdP metadata XML"), blank=True)
+    idp_entity_id = models.CharField(max_length=500, blank=True)
+    default_role = models.CharField(_("role of new members"), max_length=16, choices=Role.choices,
+                                    default=Role.VIEWER)
+    is_enabled = models.BooleanField(_("enabled"), default=False)
+    require_sso = models.BooleanField(_("require single sign-on for our domains"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="ssoconnection_one_per_organization"),
+            models.UniqueConstraint(fields=["organization", "key"], name="ssoconnection_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name or self.key}"
+
+    @property
+    def provider_id(self) -> str:
+        return f"{self.kind}-{self.key}"
