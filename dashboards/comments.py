@@ -11,9 +11,17 @@ from organizations.models import Department
 
 LIMIT = 2000
 
+# Later stages (the comment insights) add the explorer's filters and each comment's details
+# here, so that this stage need not import them: filter(qs, params) -> qs; details(rows) -> None.
+comment_filters: list = []
+comment_details: list = []
 
-def comments_for(*, board, q: str = "", category: str = "", language: str = "", employee: str = "") -> list:
+
+def comments_for(*, board, q: str = "", category: str = "", language: str = "", employee: str = "",
+                 params=None) -> list:
     qs = board.responses().exclude(comment="").select_related("survey", "department", "employee", "contact")
+    for narrow in comment_filters:
+        qs = narrow(qs, params or {})
     if q.strip():
         qs = qs.filter(comment__icontains=q.strip())
     if category in ("promoter", "passive", "detractor"):

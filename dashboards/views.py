@@ -48,7 +48,7 @@ def dashboard(request, org_slug):
     trend = board.trend()
     sources = board.sources()
     context = {
-        **_common(request, board), "headline": headline, "reading": reading(headline["score"].nps),
+        **_common(request, board), "board": board, "headline": headline, "reading": reading(headline["score"].nps),
         "trend": trend, "funnel": board.funnel(), "sources": sources,
         "has_answers": headline["score"].n > 0, "has_sources": charts.has_data(sources["rows"]),
         "by_department": board.department_tree(),
@@ -73,7 +73,7 @@ def dashboard(request, org_slug):
     figures["hidden"] = figures["csat"]["hidden"] + figures["choices"]["hidden"]
     if any(row["trend"] for row in figures["csat"]["rows"]):
         context["charts"]["csat_trend"] = charts.csat_trend_figure(figures["csat"]["rows"], board.filters.every)
-    context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET)
+    context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET, board=board)
     from .models import ReportSubscription
 
     context["subscription"] = ReportSubscription.objects.filter(user=request.user).first()
@@ -100,13 +100,17 @@ def report_subscribe(request, org_slug):
 def comments(request, org_slug):
     board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
     filters = {k: request.GET.get(k, "") for k in ("q", "category", "language", "employee")}
-    rows = comments_for(board=board, **filters)
+    rows = comments_for(board=board, params=request.GET, **filters)
     from organizations.models import Employee
+
+    from .comments import comment_details
 
     visible = access.visible_employee_ids(board.actor)
     employees = Employee.objects.order_by("name")
     employees = employees if visible is None else employees.filter(pk__in=visible)
     rows = page_of(request, rows)
+    for details in comment_details:
+        details(rows.object_list)
     return render(request, "dashboards/comments.html", {
         **_common(request, board), "rows": rows, "page_obj": rows, "total": rows.paginator.count,
         "comment_filters": filters,

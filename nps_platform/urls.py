@@ -39,6 +39,7 @@ urlpatterns = [
 
 # Uploaded media are organizations' logos, public by nature (they brand the survey pages and
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
+    path("o/<slug:org_slug>/insights/", include("insights.urls")),
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 handler404 = "nps_platform.views.not_found"
 handler403 = "organizations.tenancy.permission_denied"

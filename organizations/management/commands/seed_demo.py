@@ -159,7 +159,8 @@ class Command(BaseCommand):
         comments = {
             "promoter": ["Hurtig levering og venlig betjening.", "Always helpful on the phone.", "Bra service!"],
             "passive": ["Fint nok, men lidt dyrt.", "Leveringen tog lidt tid.", ""],
-            "detractor": ["Cyklen var ikke klar til aftalt tid.", "Nobody called me back.", "För lång väntetid."],
+            "detractor": ["Cyklen var ikke klar til aftalt tid.", "Nobody called me back.", "För lång väntetid.",
+                          "Svært at finde parkering ved butikken."],
         }
         teams = list(Department.objects.filter(parent__isnull=False))
         from contacts.models import Contact
@@ -197,6 +198,9 @@ class Command(BaseCommand):
         from dashboards.rollups import rollups_rebuild
 
         rollups_rebuild(organization=organization)
+        from insights.services import demo_seed
+
+        demo_seed(organization=organization)  # the comments' sentiment and themes
         from organizations.services import api_key_create
 
         api_key_create(organization=organization, name="Demo CRM (read)", scope="read", by=user)

@@ -1,0 +1,313 @@
+"""Writes of the comment insights: the taxonomy (seeded from the engine's starter set on first
+use, then the organization's own), the analysis of comments (idempotent: an analysis whose text,
+taxonomy and engine are unchanged is kept), and the suggested new themes. A taxonomy change
+queues the re-analysis of the organization's comments in the worker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from organizations.models import Organization
+from organizations.services import audit_record
+from responses.models import Response
+
+from . import analysis as engine
+from .models import CommentAnalysis, CommentTheme, Theme, ThemeExample, ThemeSuggestion
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+SUGGEST_FROM = 3000  # the latest comments without a theme that suggestions are looked for in
+EXAMPLE_MAX = 300
+
+
+# --- The taxonomy -----------------------------------------------------------------------------
+
+def taxonomy_ensure(*, organization: Organization) -> None:
+    """Seeds the organization's taxonomy from the engine's starter set the first time it is
+    needed (themes are never deleted, so no theme at all means never seeded). Safe to race."""
+    if Theme.objects.exists():
+        return
+    with transaction.atomic():
+        themes = [Theme(organization=organization, key=spec.key, names=dict(spec.names),
+                        name=spec.names.get(organization.default_language[:2]) or spec.names.get("en") or spec.key)
+                  for spec in engine.starter_taxonomy()]
+        Theme.objects.bulk_create(themes, ignore_conflicts=True)
+        by_key = {t.key: t for t in Theme.objects.all()}
+        ThemeExample.objects.bulk_create(
+            [ThemeExample(organization=organization, theme=by_key[spec.key], text=text[:EXAMPLE_MAX])
+             for spec in engine.starter_taxonomy() if spec.key in by_key for text in dict.fromkeys(spec.examples)],
+            ignore_conflicts=True)
+
+
+def taxonomy_specs(*, organization: Organization) -> list[engine.ThemeSpec]:
+    """The organization's active themes as the engine reads them."""
+    taxonomy_ensure(organization=organization)
+    examples: dict[int, list[str]] = {}
+    for theme_id, text in ThemeExample.objects.order_by("pk").values_list("theme_id", "text"):
+        examples.setdefault(theme_id, []).append(text)
+    specs = []
+    for theme in Theme.objects.filter(active=True).order_by("key"):
+        names = {language: theme.names.get(language) or theme.name for language in engine.LANGUAGES}
+        specs.append(engine.ThemeSpec(key=theme.key, names=names, examples=tuple(examples.get(theme.pk, ()))))
+    return specs
+
+
+def _taxonomy_fingerprint(specs: list[engine.ThemeSpec]) -> str:
+    data = [(s.key, sorted(s.examples)) for s in specs]
+    return hashlib.sha256(json.dumps([engine.engine_name(), data]).encode()).hexdigest()
+
+
+def _fingerprint(taxonomy: str, language: str, text: str) -> str:
+    return hashlib.sha256(f"{taxonomy}\n{language}\n{text}".encode()).hexdigest()
+
+
+def taxonomy_changed(*, organization: Organization) -> None:
+    """After any edit: the organization's comments are analysed again in the worker."""
+    from .tasks import organization_reanalyse
+
+    transaction.on_commit(lambda: organization_reanalyse.delay(organization_id=organization.pk))
+
+
+def _unique_key(name: str) -> str:
+    base = (slugify(name) or "theme")[:50]
+    key, n = base, 1
+    while Theme.objects.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def _clean_examples(examples: Iterable[str]) -> list[str]:
+    out = []
+    for line in examples:
+        line = re.sub(r"\s+", " ", line or "").strip()[:EXAMPLE_MAX]
+        if line and line not in out:
+            out.append(line)
+    return out
+
+
+@transaction.atomic
+def theme_add(*, organization: Organization, by, name: str, examples: Iterable[str], language: str = "") -> Theme:
+    taxonomy_ensure(organization=organization)
+    name = name.strip()[:120]
+    theme = Theme.objects.create(organization=organization, key=_unique_key(name), name=name,
+                                 names={language[:2]: name} if language else {})
+    ThemeExample.objects.bulk_create([ThemeExample(organization=organization, theme=theme, text=text)
+                                      for text in _clean_examples(examples)])
+    audit_record(organization=organization, actor=by, action="insights.theme_added", target=theme,
+                 summary=f"Theme added: {name}")
+    taxonomy_changed(organization=organization)
+    return theme
+
+
+@transaction.atomic
+def theme_update(*, theme: Theme, by, name: str, examples: Iterable[str], language: str = "") -> Theme:
+    """Renames (in `language`, and as the name shown where a language has none) and replaces the
+    example phrases."""
+    name = name.strip()[:120]
+    if name and name != theme.label(language):
+        theme.name = name
+        if language:
+            theme.names = {**theme.names, language[:2]: name}
+        theme.save(update_fields=["name", "names"])
+    wanted = _clean_examples(examples)
+    ThemeExample.objects.filter(theme=theme).exclude(text__in=wanted).delete()
+    have = set(ThemeExample.objects.filter(theme=theme).values_list("text", flat=True))
+    ThemeExample.objects.bulk_create([ThemeExample(organization=theme.organization, theme=theme, text=text)
+                                      for text in wanted if text not in have])
+    audit_record(organization=theme.organization, actor=by, action="insights.theme_changed", target=theme,
+                 summary=f"Theme changed: {theme.name}")
+    taxonomy_changed(organization=theme.organization)
+    return theme
+
+
+@transaction.atomic
+def theme_set_active(*, theme: Theme, by, active: bool) -> Theme:
+    theme.active = active
+    if active:
+        theme.merged_into = None
+    theme.save(update_fields=["active", "merged_into"])
+    audit_record(organization=theme.organization, actor=by,
+                 action="insights.theme_activated" if active else "insights.theme_deactivated", target=theme,
+                 summary=f"Theme {'activated' if active else 'deactivated'}: {theme.name}")
+    taxonomy_changed(organization=theme.organization)
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, theme: Theme, into: Theme, by) -> Theme:
+    """`theme` goes into `into`: its examples join `into`'s, its comments count for `into` at
+    once (the re-analysis then confirms), and it becomes inactive, remembering where it went."""
+    if theme.pk == into.pk:
+        return into
+    have = set(ThemeExample.objects.filter(theme=into).values_list("text", flat=True))
+    ThemeExample.objects.bulk_create([ThemeExample(organization=into.organization, theme=into, text=text)
+                                      for text in ThemeExample.objects.filter(theme=theme)
+                                      .values_list("text", flat=True) if text not in have])
+    already = CommentTheme.objects.filter(theme=into).values("analysis_id")
+    CommentTheme.objects.filter(theme=theme).exclude(analysis_id__in=already).update(theme=into)
+    CommentTheme.objects.filter(theme=theme).delete()
+    theme.active, theme.merged_into = False, into
+    theme.save(update_fields=["active", "merged_into"])
+    audit_record(organization=theme.organization, actor=by, action="insights.theme_merged", target=theme,
+                 summary=f"Theme merged: {theme.name} into {into.name}")
+    taxonomy_changed(organization=theme.organization)
+    return into
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: ThemeSuggestion, by, name: str = "", language: str = "") -> Theme:
+    name = name.strip() or ", ".join(suggestion.key_phrases[:2]) or "Theme"
+    theme = theme_add(organization=suggestion.organization, by=by, name=name,
+                      examples=[*suggestion.key_phrases, *suggestion.examples[:3]], language=language)
+    suggestion.status, suggestion.theme = ThemeSuggestion.Status.ACCEPTED, theme
+    suggestion.save(update_fields=["status", "theme"])
+    return theme
+
+
+def suggestion_dismiss(*, suggestion: ThemeSuggestion, by) -> None:
+    suggestion.status = ThemeSuggestion.Status.DISMISSED
+    suggestion.save(update_fields=["status"])
+    audit_record(organization=suggestion.organization, actor=by, action="insights.suggestion_dismissed",
+                 target=suggestion, summary=f"Suggestion dismissed: {suggestion}")
+
+
+# --- Analysing comments -----------------------------------------------------------------------
+
+def comments_analyse(*, organization: Organization, response_ids: Iterable[int] | None = None,
+                     progress=None) -> int:
+    """Analyses the organization's comments (or those of `response_ids`) whose analysis is
+    missing or stale; returns how many were (re)analysed. A batch the engine fails on is retried
+    one comment at a time, and a comment that still fails is logged and skipped: it never stops
+    the others. `progress(done, total)` is called after each batch."""
+    specs = taxonomy_specs(organization=organization)
+    taxonomy = _taxonomy_fingerprint(specs)
+    theme_ids = dict(Theme.objects.filter(active=True).values_list("key", "pk"))
+    qs = Response.objects.all()
+    if response_ids is not None:
+        ids = list(response_ids)
+        qs = qs.filter(pk__in=ids)
+        # a comment that was emptied loses its analysis
+        CommentAnalysis.objects.filter(response_id__in=ids, response__comment="").delete()
+    else:
+        CommentAnalysis.objects.filter(response__comment="").delete()
+    current = dict(CommentAnalysis.objects.filter(response__in=qs.values("pk"))
+                   .values_list("response_id", "fingerprint"))
+    todo = [(pk, language, comment) for pk, language, comment in
+            qs.exclude(comment="").order_by("pk").values_list("pk", "language", "comment").iterator(chunk_size=2000)
+            if current.get(pk) != _fingerprint(taxonomy, language, comment)]
+    done = 0
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        results = _analyse_batch(batch, specs)
+        _store(organization, [(item, result) for item, result in zip(batch, results, strict=True) if result],
+               taxonomy, theme_ids)
+        done += sum(1 for r in results if r)
+        if progress:
+            progress(start + len(batch), len(todo))
+    return done
+
+
+def _analyse_batch(batch, specs) -> list:
+    items = [(language or "", text) for _pk, language, text in batch]
+    try:
+        return list(engine.analyze(items, specs))
+    except Exception:
+        log.exception("Comment analysis failed for a batch; trying its comments one by one")
+    results = []
+    for pk, language, text in batch:
+        try:
+            results.append(engine.analyze([(language or "", text)], specs)[0])
+        except Exception:
+            log.exception("Comment analysis failed for response %s; skipped", pk)
+            results.append(None)
+    return results
+
+
+def _store(organization, pairs, taxonomy, theme_ids) -> None:
+    if not pairs:
+        return
+    now = timezone.now()
+    name = engine.engine_name()
+    with transaction.atomic():
+        objects = [CommentAnalysis(organization=organization, response_id=pk, sentiment=result.sentiment,
+                                   confidence=max(0.0, min(1.0, float(result.confidence))), engine=name[:80],
+                                   fingerprint=_fingerprint(taxonomy, language, text), analysed_at=now)
+                   for (pk, language, text), result in pairs]
+        CommentAnalysis.objects.bulk_create(
+            objects, update_conflicts=True, unique_fields=["organization", "response"],
+            update_fields=["sentiment", "confidence", "engine", "fingerprint", "analysed_at"])
+        ids = dict(CommentAnalysis.objects.filter(response_id__in=[pk for (pk, _l, _t), _r in pairs])
+                   .values_list("response_id", "pk"))
+        CommentTheme.objects.filter(analysis_id__in=ids.values()).delete()
+        links = []
+        for (pk, _language, _text), result in pairs:
+            keys = [k for k in dict.fromkeys(result.themes) if k in theme_ids]
+            links += [CommentTheme(organization=organization, analysis_id=ids[pk], theme_id=theme_ids[k], rank=i)
+                      for i, k in enumerate(keys)]
+        CommentTheme.objects.bulk_create(links)
+
+
+def comment_analyse(*, organization: Organization, response_id: int) -> int:
+    """One answer, as it arrives (the worker's task)."""
+    return comments_analyse(organization=organization, response_ids=[response_id])
+
+
+# --- Suggested new themes ---------------------------------------------------------------------
+
+def suggestions_refresh(*, organization: Organization) -> int:
+    """Looks for clusters among the latest comments that fit no theme. Open suggestions are
+    replaced; accepted and dismissed ones are remembered (by their key phrases) and not offered
+    again. Returns the number of open suggestions."""
+    specs = taxonomy_specs(organization=organization)
+    rows = list(Response.objects.exclude(comment="").filter(comment_analyses__isnull=False)
+                .exclude(comment_analyses__theme_links__isnull=False)
+                .order_by("-created_at").values_list("language", "comment")[:SUGGEST_FROM])
+    suggestions = engine.suggest_themes([(language or "", text) for language, text in rows], specs) if rows else []
+    decided = set(ThemeSuggestion.objects.exclude(status=ThemeSuggestion.Status.OPEN)
+                  .values_list("fingerprint", flat=True))
+    with transaction.atomic():
+        ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN).delete()
+        made = 0
+        for suggestion in suggestions:
+            phrases = [p[:EXAMPLE_MAX] for p in suggestion.key_phrases if p.strip()]
+            if not phrases:
+                continue
+            fingerprint = hashlib.sha256(json.dumps(sorted(p.lower() for p in phrases)).encode()).hexdigest()
+            if fingerprint in decided:
+                continue
+            try:
+                with transaction.atomic():
+                    ThemeSuggestion.objects.create(
+                        organization=organization, fingerprint=fingerprint, key_phrases=phrases,
+                        examples=[e[:EXAMPLE_MAX] for e in suggestion.examples[:5]], size=len(suggestion.members))
+                    made += 1
+            except IntegrityError:
+                continue
+    return made
+
+
+def organization_reanalyse(*, organization: Organization, progress=None) -> int:
+    n = comments_analyse(organization=organization, progress=progress)
+    suggestions_refresh(organization=organization)
+    return n
+
+
+def demo_seed(*, organization: Organization) -> None:
+    """For `seed_demo`: the demo's comments analysed, and a suggested theme to look at (the
+    engine's own, or one made from the demo's parking comments, which fit no starter theme)."""
+    organization_reanalyse(organization=organization)
+    if not ThemeSuggestion.objects.exists():
+        examples = list(Response.objects.filter(comment__icontains="parker").values_list("comment", flat=True)[:3])
+        ThemeSuggestion.objects.create(organization=organization, fingerprint=hashlib.sha256(b"demo").hexdigest(),
+                                       key_phrases=["parkering", "parking"], examples=examples or ["Parkering"],
+                                       size=len(examples))

@@ -1,0 +1,20 @@
+"""Comment analysis in the workers: one answer as it arrives, a whole organization after a
+taxonomy change. Both are safe to run twice (an unchanged analysis is kept)."""
+
+from nps_platform.celery import app
+from organizations.tenancy import tenant_task
+
+from . import services
+
+
+@app.task(name="insights.comment_analyse", max_retries=3, autoretry_for=(Exception,), retry_backoff=True,
+          time_limit=120)
+@tenant_task
+def comment_analyse(*, response_id: int, organization) -> int:
+    return services.comment_analyse(organization=organization, response_id=response_id)
+
+
+@app.task(name="insights.organization_reanalyse", time_limit=3600, soft_time_limit=3500)
+@tenant_task
+def organization_reanalyse(*, organization) -> int:
+    return services.organization_reanalyse(organization=organization)
