@@ -1,0 +1,102 @@
+"""One stack for the module: the product on two web processes behind one address, two Celery
+workers and beat on RabbitMQ, the primary and a streaming replica, a slow SMTP sink."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections import Counter
+from email import message_from_bytes, policy
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import free_port
+
+from .stack import RabbitVhost, Replica, RoundRobinProxy, Stack, sql, wait_until
+
+PEOPLE = 300
+LEASE = 3
+PUBLIC_LIMIT = 4
+
+
+class SlowSink:
+    """An SMTP server taking `delay` s per message, so a worker killed mid-campaign dies mid-batch."""
+
+    def __init__(self, delay: float):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                await asyncio.sleep(delay)
+                with sink._lock:
+                    sink.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def wait_for(self, check, timeout: float = 60.0) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if check(self.messages):
+                    break
+            time.sleep(0.05)
+        with self._lock:
+            return list(self.messages)
+
+    def to(self, prefix: str = "") -> Counter:
+        with self._lock:
+            return Counter(m["To"] for m in self.messages if m["To"].startswith(prefix))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "scale: several web processes and workers on RabbitMQ, a PostgreSQL replica")
+
+
+def _rabbit_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def stack():
+    from django.conf import settings
+
+    if not _rabbit_up():
+        pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (.ci/run starts it: rabbitmq-server -detached).")
+    sink = SlowSink(delay=0.02)
+    vhost = RabbitVhost().create()
+    proxy = RoundRobinProxy([])
+    dbname = f"{settings.DATABASES['default']['NAME'].removeprefix('test_')}_stack"
+    st = Stack(dbname=dbname, redis_url=settings.REDIS_URL, broker_url=vhost.url, smtp_port=sink.port,
+               extra_env={"SEND_LEASE_SECONDS": str(LEASE), "PUBLIC_RESPONSE_LIMIT": str(PUBLIC_LIMIT),
+                          "REPLICA_PIN_SECONDS": "4", "REPLICA_RETRY_SECONDS": "2", "SITE_URL": proxy.url})
+    replica = Replica()
+    try:
+        info = st.create_database(PEOPLE)
+        replica.start()
+        wait_until(lambda: sql("SELECT count(*) FROM surveys_survey", dbname=dbname, port=replica.port)[0][0], 60,
+                   what="the stack's database on the replica")
+        st.env["DATABASE_REPLICA_URL"] = replica.url(dbname)
+        st.start(webs=2, workers=2, beat=True)
+        proxy.backends.extend(st.web_ports)
+        yield SimpleNamespace(stack=st, replica=replica, proxy=proxy, sink=sink, info=info, dbname=dbname,
+                              url=proxy.url)
+    finally:
+        proxy.close()
+        st.stop()
+        replica.remove()
+        vhost.delete()
+        sink.controller.stop()
