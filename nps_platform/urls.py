@@ -1,12 +1,13 @@
+from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from distribution.urls import public_urlpatterns as distribution_public
 from organizations.accounts import PasswordResetView
-from organizations.forms import LoginForm
 from organizations.i18n import language_switch, profile
 from organizations.urls import public_urlpatterns
 
@@ -17,10 +18,18 @@ urlpatterns = [
     path("dev/outbox/", views.outbox, name="dev_outbox"),
     path("dev/outbox/<str:message_id>/", views.outbox_message, name="dev_outbox_message"),
     path("dev/outbox/<str:message_id>/html/", views.outbox_message_html, name="dev_outbox_message_html"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    # Signing in is django-allauth's; the short names (login, logout, password_reset) stay for
+    # templates and redirects. allauth's e-mail management is not offered: the address is the
+    # account's identity (invitations, SSO domains), changed by support, not self-service.
+    path("accounts/login/", allauth_views.login, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("accounts/password/reset/", PasswordResetView.as_view(), name="account_reset_password"),
+    path("accounts/password/reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("accounts/email/", RedirectView.as_view(pattern_name="profile"), name="account_email"),
+    path("accounts/signup/", RedirectView.as_view(pattern_name="signup"), name="account_signup"),
     path("accounts/profile/", profile, name="profile"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("o/<slug:org_slug>/", include("organizations.urls")),
@@ -41,5 +50,7 @@ urlpatterns = [
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
     path("o/<slug:org_slug>/insights/", include("insights.urls")),
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# The admin signs in through allauth too (its two-factor step and lockouts included).
+admin.site.login = secure_admin_login(admin.site.login)
 handler404 = "nps_platform.views.not_found"
 handler403 = "organizations.tenancy.permission_denied"

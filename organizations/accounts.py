@@ -1,22 +1,31 @@
-"""Logging in and resetting a password: the email matches whatever its case (the login form
-lower-cases it, `UserManager.get_by_natural_key` compares case-insensitively, and django-axes
-counts failures under the lower-cased address), and password-reset requests are throttled per
-address and per client address, saying the same whether or not the account exists."""
+"""Logging in and resetting a password, on django-allauth: the email matches whatever its case
+(the login form lower-cases it, `UserManager.get_by_natural_key` compares case-insensitively, and
+django-axes counts failures under the lower-cased address), and password-reset requests are
+throttled per address and per client address, saying the same whether or not the account exists.
+allauth's own sign-up stays closed: accounts come from the product's sign-up and invitations."""
 
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlparse
 
+from allauth.account import forms as allauth_forms
+from allauth.account import views as allauth_views
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
-from django.contrib.auth import views as auth_views
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
 
 from nps_platform.counters import client_address, window_hit
 
 
 def axes_username(request, credentials=None) -> str | None:
-    """AXES_USERNAME_CALLABLE: `Name@Example.com` and `name@example.com` are one lockout."""
-    username = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    """AXES_USERNAME_CALLABLE: `Name@Example.com` and `name@example.com` are one lockout. allauth
+    authenticates with `email=`; the form posts it as `login`."""
+    credentials = credentials or {}
+    username = credentials.get("email") or credentials.get(settings.AXES_USERNAME_FORM_FIELD) \
+        or credentials.get("username")
     if username is None:
         data = getattr(request, "data", None) or getattr(request, "POST", {})
         username = data.get(settings.AXES_USERNAME_FORM_FIELD)
@@ -34,7 +43,38 @@ def password_reset_throttled(request, email: str) -> bool:
     return over_address or over_client
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # A new account comes with a new organization (/signup/) or an invitation, never bare.
+        return False
+
+    def get_signup_redirect_url(self, request) -> str:
+        return resolve_url("signup")
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # A passkey is bound to the relying party id: the public host name (SITE_URL), not
+        # whatever Host header a request came with.
+        rp_id = settings.WEBAUTHN_RP_ID or urlparse(settings.SITE_URL).hostname or "localhost"
+        return {"id": rp_id, "name": settings.MFA_TOTP_ISSUER}
+
+
+class LoginForm(allauth_forms.LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email")
+        self.fields["login"].widget.attrs.update({"autofocus": True, "autocomplete": "email"})
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""
+
+    def clean_login(self):
+        # Emails are stored in lower case; the backends match any case too (get_by_natural_key).
+        return super().clean_login().lower()
+
+
+class PasswordResetView(allauth_views.PasswordResetView):
     def form_valid(self, form):
         if password_reset_throttled(self.request, form.cleaned_data["email"]):
             form.add_error(None, _("Too many password reset requests for this address or from here. "

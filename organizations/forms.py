@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +17,6 @@ class CrispyMixin:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True,
-                                                                                "autocomplete": "email"}))
-
-    def clean_username(self):
-        # Emails are stored in lower case; the backend matches any case too (get_by_natural_key).
-        return self.cleaned_data["username"].strip().lower()
 
 
 class SignupForm(CrispyMixin, forms.Form):

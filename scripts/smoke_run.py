@@ -34,7 +34,7 @@ def main(base: str) -> int:
     with opener.open(f"{base}/accounts/login/", timeout=10) as r:
         page = r.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": "admin@demo.example", "password": "demo-nps-2026",
+    data = urllib.parse.urlencode({"login": "admin@demo.example", "password": "demo-nps-2026",
                                    "csrfmiddlewaretoken": token, "next": "/o/demo/"}).encode()
     login_url = f"{base}/accounts/login/"
     request = urllib.request.Request(login_url, data=data, headers={"Referer": login_url})

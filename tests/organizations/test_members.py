@@ -145,7 +145,7 @@ def test_an_existing_user_logs_in_from_the_invitation_and_accepts(
     to_login = visitor.get(path)
     assert to_login.status_code == 302
     assert to_login["Location"] == f"/accounts/login/?next={path}"
-    logged_in = visitor.post("/accounts/login/", {"username": owner_b.email, "password": PASSWORD, "next": path})
+    logged_in = visitor.post("/accounts/login/", {"login": owner_b.email, "password": PASSWORD, "next": path})
     assert logged_in.status_code == 302
     assert logged_in["Location"] == path
     page = visitor.get(path)

@@ -14,6 +14,7 @@ from nps_platform.tenancy import tenant_context
 from organizations.models import AuditLogEntry, Membership, Organization, Role, User
 
 PASSWORD = "pass-Word-123"
+WRONG_PASSWORD = "The email address and/or password you specified are not correct."
 SIGNUP = {
     "organization_name": "Nordlys Consulting",
     "full_name": "Astrid Holm",
@@ -27,7 +28,7 @@ def logged_in_user_id(client: Client) -> str | None:
 
 
 def login(client: Client, email: str, password: str, **extra):
-    return client.post("/accounts/login/", {"username": email, "password": password, **extra})
+    return client.post("/accounts/login/", {"login": email, "password": password, **extra})
 
 
 # --- Sign up ---------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def test_login_with_a_wrong_password_is_refused(org_a, client):
     response = login(client, owner.email, "not-the-password")
 
     assert response.status_code == 200
-    assert "Please enter a correct" in response.content.decode()
+    assert WRONG_PASSWORD in response.content.decode()
     assert logged_in_user_id(client) is None
 
 
@@ -135,7 +136,7 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(org
     for _ in range(2):
         response = login(client, owner.email, "wrong-guess")
         assert response.status_code == 200
-        assert "Please enter a correct" in response.content.decode()
+        assert WRONG_PASSWORD in response.content.decode()
     login(client, owner.email, "wrong-guess")  # the third failure reaches the limit
 
     response = login(client, owner.email, PASSWORD)
@@ -191,7 +192,7 @@ def test_a_locked_out_account_does_not_block_other_accounts(make_org, client):
 def test_password_reset_by_email_link_sets_a_new_password(org_a, client, smtp_sink):
     _, owner = org_a
 
-    response = client.post("/accounts/password_reset/", {"email": owner.email})
+    response = client.post("/accounts/password/reset/", {"email": owner.email})
     assert response.status_code == 302
     assert client.get(response["Location"]).content.decode().count("Check your email") == 1
 
@@ -204,14 +205,14 @@ def test_password_reset_by_email_link_sets_a_new_password(org_a, client, smtp_si
     links = re.findall(r"https?://\S+", body)
     assert len(links) == 1
     path = urlparse(links[0]).path
-    assert path.startswith("/accounts/reset/")
+    assert path.startswith("/accounts/password/reset/key/")
 
     form_page = client.get(path, follow=True)
     assert form_page.status_code == 200
     assert "Choose a new password" in form_page.content.decode()
     set_password_url = form_page.redirect_chain[-1][0]
-    done = client.post(set_password_url, {"new_password1": "Quiet-Meadow-4471",
-                                          "new_password2": "Quiet-Meadow-4471"})
+    done = client.post(set_password_url, {"password1": "Quiet-Meadow-4471",
+                                          "password2": "Quiet-Meadow-4471"})
     assert done.status_code == 302
     assert "Your password is changed" in client.get(done["Location"]).content.decode()
 
@@ -229,7 +230,7 @@ def test_password_reset_by_email_link_sets_a_new_password(org_a, client, smtp_si
 
 
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(db, client, smtp_sink):
-    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"}, follow=True)
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.com"}, follow=True)
 
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
@@ -244,11 +245,11 @@ def test_password_resets_are_throttled_per_address_with_a_friendly_message(org_a
     settings.PASSWORD_RESET_RATE = {"address": (2, 3600), "client": (100, 3600)}
     # Each request from another client: the limit is the address's.
     for n in range(2):
-        done = Client(REMOTE_ADDR=f"10.9.0.{n + 1}").post("/accounts/password_reset/", {"email": owner.email})
+        done = Client(REMOTE_ADDR=f"10.9.0.{n + 1}").post("/accounts/password/reset/", {"email": owner.email})
         assert done.status_code == 302
     assert len(smtp_sink.wait_for(2)) == 2
 
-    limited = Client(REMOTE_ADDR="10.9.0.9").post("/accounts/password_reset/", {"email": owner.email.upper()})
+    limited = Client(REMOTE_ADDR="10.9.0.9").post("/accounts/password/reset/", {"email": owner.email.upper()})
 
     assert limited.status_code == 429
     assert THROTTLED in limited.content.decode()
@@ -261,14 +262,14 @@ def test_password_resets_are_throttled_per_client_for_any_address(org_a, smtp_si
     settings.PASSWORD_RESET_RATE = {"address": (100, 3600), "client": (3, 3600)}
     prober = Client(REMOTE_ADDR="10.9.1.1")
     for n in range(3):
-        assert prober.post("/accounts/password_reset/", {"email": f"probe{n}@example.com"}).status_code == 302
+        assert prober.post("/accounts/password/reset/", {"email": f"probe{n}@example.com"}).status_code == 302
 
-    limited = prober.post("/accounts/password_reset/", {"email": owner.email})
+    limited = prober.post("/accounts/password/reset/", {"email": owner.email})
 
     assert limited.status_code == 429 and THROTTLED in limited.content.decode()
     assert smtp_sink.wait_for(1, timeout=1.0) == []
     # Someone else is not held up.
-    assert Client(REMOTE_ADDR="10.9.1.2").post("/accounts/password_reset/", {"email": owner.email}).status_code == 302
+    assert Client(REMOTE_ADDR="10.9.1.2").post("/accounts/password/reset/", {"email": owner.email}).status_code == 302
 
 
 def test_the_throttle_answers_alike_for_known_and_unknown_addresses(org_a, smtp_sink, settings):
@@ -276,7 +277,7 @@ def test_the_throttle_answers_alike_for_known_and_unknown_addresses(org_a, smtp_
     settings.PASSWORD_RESET_RATE = {"address": (1, 3600), "client": (100, 3600)}
 
     def twice(email: str, client_ip: str):
-        answers = [Client(REMOTE_ADDR=client_ip).post("/accounts/password_reset/", {"email": email})
+        answers = [Client(REMOTE_ADDR=client_ip).post("/accounts/password/reset/", {"email": email})
                    for _ in range(2)]
         return [a.status_code for a in answers], THROTTLED in answers[1].content.decode()
 
