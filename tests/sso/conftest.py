@@ -113,3 +113,42 @@ def saml_idp_factory(tmp_path):
     yield start
     for proc in started:
         _stop(proc)
+
+
+@pytest.fixture
+def dns_server(settings):
+    """A real DNS server on 127.0.0.1 that the domain verification asks; `.records` holds its TXT
+    records (name → strings)."""
+    from tests.sso.dns_server import DnsServer
+
+    server = DnsServer().start()
+    settings.SSO_DNS_NAMESERVERS = [server.address]
+    yield server
+    server.stop()
+
+
+PASSWORD = "pass-Word-123"
+
+
+@pytest.fixture
+def sso_org(make_org):
+    """sso_org(name, domain, **connection fields) → (organization, owner, connection) with `domain`
+    verified (the DNS check itself is tested on the settings page) and an SsoConnection saved
+    through the service (which reads the IdP's discovery document or metadata)."""
+    from django.utils import timezone
+
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import EmailDomain, SsoConnection
+    from organizations.sso import services
+
+    def make(name: str, domain: str, *, client_secret: str | None = None, verified: bool = True, **fields):
+        organization, owner = make_org(name, owner_email=f"owner@{domain}")
+        with tenant_context(organization):
+            EmailDomain.objects.create(organization=organization, domain=domain, token="t0ken",
+                                       verified_at=timezone.now() if verified else None)
+            connection = SsoConnection(organization=organization, is_enabled=True, **fields)
+            services.sso_connection_save(connection=connection, by=owner, changed=list(fields),
+                                         client_secret=client_secret)
+        return organization, owner, connection
+
+    return make
