@@ -8,7 +8,7 @@ from . import services
 
 
 @app.task(name="insights.comment_analyse", max_retries=3, autoretry_for=(Exception,), retry_backoff=True,
-          time_limit=120)
+          time_limit=120, soft_time_limit=110)
 @tenant_task
 def comment_analyse(*, response_id: int, organization) -> int:
     return services.comment_analyse(organization=organization, response_id=response_id)
