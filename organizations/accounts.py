@@ -14,10 +14,13 @@ from allauth.account import views as allauth_views
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
 
 from nps_platform.counters import client_address, window_hit
+
+from .sso import gate as sso_gate
 
 
 def axes_username(request, credentials=None) -> str | None:
@@ -51,6 +54,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request) -> str:
         return resolve_url("signup")
 
+    def pre_login(self, request, user, **kwargs):
+        # An organization that requires single sign-on lets its domains in through its IdP only.
+        refusal = sso_gate.login_refusal(request, user, sociallogin=(kwargs.get("signal_kwargs") or {})
+                                         .get("sociallogin"))
+        return refusal or super().pre_login(request, user, **kwargs)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     def get_public_key_credential_rp_entity(self) -> dict[str, str]:
@@ -71,11 +80,17 @@ class LoginForm(allauth_forms.LoginForm):
 
     def clean_login(self):
         # Emails are stored in lower case; the backends match any case too (get_by_natural_key).
-        return super().clean_login().lower()
+        login = super().clean_login().lower()
+        if message := sso_gate.sso_required_message(login):
+            raise ValidationError(message, code="sso_required")
+        return login
 
 
 class PasswordResetView(allauth_views.PasswordResetView):
     def form_valid(self, form):
+        if message := sso_gate.sso_required_message(form.cleaned_data["email"]):
+            form.add_error("email", message)  # no password to reset: the company's IdP signs them in
+            return self.form_invalid(form)
         if password_reset_throttled(self.request, form.cleaned_data["email"]):
             form.add_error(None, _("Too many password reset requests for this address or from here. "
                                    "If you asked a moment ago, the email is on its way; otherwise please "

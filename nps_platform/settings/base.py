@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",  # single sign-on (organizations/sso/)
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "nps_platform",
     "organizations",
     "surveys",
@@ -154,6 +157,19 @@ WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="")
 # Only for development over plain http on a host that is not localhost: never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 USERSESSIONS_TRACK_ACTIVITY = True  # "last seen" on the sessions page
+# Single sign-on per organization (organizations/sso/): each organization's IdP is a SocialApp
+# built from its SsoConnection; users and memberships are made by the adapter, never by allauth's
+# sign-up. The IdP's address is trusted only for the organization's verified domains.
+SOCIALACCOUNT_ADAPTER = "organizations.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by address is the adapter's, domain-checked
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# Client secrets are encrypted with this Fernet key (or one derived from SECRET_KEY when empty).
+SSO_ENCRYPTION_KEY = env("SSO_ENCRYPTION_KEY", default="")
+# Domain verification asks these DNS servers ("host:port", …) instead of the system's resolver.
+SSO_DNS_NAMESERVERS = env.list("SSO_DNS_NAMESERVERS", default=[])
 
 # Throttle repeated failed logins per (email, address) pair.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
