@@ -22,7 +22,7 @@ def test_taxonomy_is_seeded_once_from_the_starter_set(small):
         taxonomy_ensure(organization=small.organization)  # the fixture seeded it already
         assert set(Theme.objects.values_list("key", flat=True)) == {s.key for s in analysis.starter_taxonomy()}
         delivery = Theme.objects.get(key="delivery")
-        assert delivery.label("da") == [s for s in analysis.starter_taxonomy() if s.key == "delivery"][0].names["da"]
+        assert delivery.label("da") == next(s for s in analysis.starter_taxonomy() if s.key == "delivery").names["da"]
         assert ThemeExample.objects.filter(theme=delivery).exists()
 
 
