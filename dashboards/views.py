@@ -73,7 +73,7 @@ def dashboard(request, org_slug):
     figures["hidden"] = figures["csat"]["hidden"] + figures["choices"]["hidden"]
     if any(row["trend"] for row in figures["csat"]["rows"]):
         context["charts"]["csat_trend"] = charts.csat_trend_figure(figures["csat"]["rows"], board.filters.every)
-    context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET)
+    context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET, board=board)
     from .models import ReportSubscription
 
     context["subscription"] = ReportSubscription.objects.filter(user=request.user).first()
