@@ -132,7 +132,7 @@ PASSWORD = "pass-Word-123"
 
 @pytest.fixture
 def sso_org(make_org):
-    """sso_org(name, domain, **connection fields) → (organization, owner, connection) with `domain`
+    """sso_org(organization name, domain, **connection fields) → (organization, owner, connection) with `domain`
     verified (the DNS check itself is tested on the settings page) and an SsoConnection saved
     through the service (which reads the IdP's discovery document or metadata)."""
     from django.utils import timezone
@@ -141,8 +141,8 @@ def sso_org(make_org):
     from organizations.models import EmailDomain, SsoConnection
     from organizations.sso import services
 
-    def make(name: str, domain: str, *, client_secret: str | None = None, verified: bool = True, **fields):
-        organization, owner = make_org(name, owner_email=f"owner@{domain}")
+    def make(org_name: str, domain: str, *, client_secret: str | None = None, verified: bool = True, **fields):
+        organization, owner = make_org(org_name, owner_email=f"owner@{domain}")
         with tenant_context(organization):
             EmailDomain.objects.create(organization=organization, domain=domain, token="t0ken",
                                        verified_at=timezone.now() if verified else None)

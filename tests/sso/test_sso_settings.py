@@ -139,7 +139,7 @@ def test_a_domain_that_requires_sso_cannot_log_in_with_a_password(sso_required, 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Acme signs in with single sign-on" in page
-    assert f'href="/accounts/sso/?email=owner%40acme.test"' in page
+    assert 'href="/accounts/sso/?email=owner%40acme.test"' in page
     assert client.get(f"/o/{organization.slug}/").status_code == 302  # still logged out
 
 
