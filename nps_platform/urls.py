@@ -9,6 +9,7 @@ from django.views.static import serve
 from distribution.urls import public_urlpatterns as distribution_public
 from organizations.accounts import PasswordResetView
 from organizations.i18n import language_switch, profile
+from organizations.security import session_end
 from organizations.sso.views import sso_start
 from organizations.urls import public_urlpatterns
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("accounts/email/", RedirectView.as_view(pattern_name="profile"), name="account_email"),
     path("accounts/signup/", RedirectView.as_view(pattern_name="signup"), name="account_signup"),
     path("accounts/profile/", profile, name="profile"),
+    path("accounts/sessions/<int:usersession_id>/end/", session_end, name="usersession_end"),
     path("accounts/sso/", sso_start, name="sso_start"),  # "Sign in with your company account"
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),

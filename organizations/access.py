@@ -119,6 +119,15 @@ def may_see_case_figures(actor: Actor) -> bool:
     return may_work_cases(actor)
 
 
+def two_factor_required(membership) -> bool:
+    """Whether the organization asks this member for a second factor before they reach any of
+    its pages (or its API with a session): its policy (models.TwoFactorPolicy) and their role."""
+    policy = membership.organization.two_factor_required
+    if policy == "everyone":
+        return True
+    return policy == "admins" and membership.role in ADMIN_ROLES
+
+
 def admin_required(view):
     """View decorator for `/o/<slug>/` views only admins use; others get 403 (they are in the
     organization, so it exists for them)."""

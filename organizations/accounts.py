@@ -7,11 +7,15 @@ allauth's own sign-up stays closed: accounts come from the product's sign-up and
 from __future__ import annotations
 
 import hashlib
+import time
 from urllib.parse import urlparse
 
+from allauth.account import app_settings as account_settings
 from allauth.account import forms as allauth_forms
 from allauth.account import views as allauth_views
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,6 +58,25 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request) -> str:
         return resolve_url("signup")
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Right after signing in (within ACCOUNT_REAUTHENTICATION_TIMEOUT) a member is not asked
+        # for their password again: a member an organization sends to set up two-factor goes
+        # straight to it. Later, changes to their factors ask again, as allauth does.
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = allauth_context.request
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return True
+        records = get_authentication_records(request, user)
+        return not (records and time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT)
+
+    def logout(self, request) -> None:
+        from .security import record_logout
+
+        record_logout(request)
+        super().logout(request)
+
     def pre_login(self, request, user, **kwargs):
         # An organization that requires single sign-on lets its domains in through its IdP only.
         refusal = sso_gate.login_refusal(request, user, sociallogin=(kwargs.get("signal_kwargs") or {})
@@ -67,6 +90,11 @@ class MFAAdapter(DefaultMFAAdapter):
         # whatever Host header a request came with.
         rp_id = settings.WEBAUTHN_RP_ID or urlparse(settings.SITE_URL).hostname or "localhost"
         return {"id": rp_id, "name": settings.MFA_TOTP_ISSUER}
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        from .security import may_remove_authenticator
+
+        return may_remove_authenticator(authenticator)
 
 
 class LoginForm(allauth_forms.LoginForm):

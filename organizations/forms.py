@@ -83,6 +83,16 @@ class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
             pk__in=Membership.objects.values("user_id")).order_by("email")
 
 
+class TwoFactorPolicyForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["two_factor_required"]
+        widgets = {"two_factor_required": forms.RadioSelect}
+        help_texts = {"two_factor_required": _(
+            "Members it applies to are asked to set up an authenticator app or a passkey at their next "
+            "sign-in and cannot open this organization's pages before. API keys are not affected.")}
+
+
 class DepartmentForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Department

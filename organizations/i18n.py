@@ -90,4 +90,7 @@ def profile(request):
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language,
                                 max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
         return response
-    return render(request, "organizations/profile.html", {"form": form})
+    from .security import has_second_factor
+
+    return render(request, "organizations/profile.html", {"form": form,
+                                                          "has_second_factor": has_second_factor(request.user)})

@@ -80,6 +80,12 @@ class EmployeeVisibility(models.TextChoices):
     ALL_MEMBERS = "all_members", _("All members")
 
 
+class TwoFactorPolicy(models.TextChoices):
+    NOBODY = "nobody", _("Nobody (each member may still turn it on)")
+    ADMINS = "admins", _("Owners and admins")
+    EVERYONE = "everyone", _("Every member")
+
+
 class Organization(models.Model):
     """The tenant. Not itself tenant-scoped: it is what the scope is."""
 
@@ -137,6 +143,11 @@ class Organization(models.Model):
     detractor_cost = models.DecimalField(_("cost of a detractor"), max_digits=12, decimal_places=2, null=True,
                                          blank=True, help_text=_("Your own estimate, e.g. 25 000 DKK."))
     value_currency = models.CharField(_("currency of these values"), max_length=3, default="DKK")
+    # Members these roles cover reach none of the organization's pages (nor its API with a
+    # session) before they set up a second factor (organizations.security).
+    two_factor_required = models.CharField(
+        _("two-factor authentication required for"), max_length=16, choices=TwoFactorPolicy.choices,
+        default=TwoFactorPolicy.NOBODY)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

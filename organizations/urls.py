@@ -9,6 +9,7 @@ from .sso import views as sso_views
 urlpatterns = [
     path("", views.overview, name="org_overview"),
     path("settings/", views.organization_settings, name="org_settings"),
+    path("security/", views.organization_security, name="org_security"),
     path("settings/sso/", sso_views.sso_settings, name="sso_settings"),
     path("members/", views.member_list, name="member_list"),
     path("members/<int:membership_id>/", views.membership_edit, name="membership_edit"),

@@ -416,3 +416,22 @@ def brand_css(request, organization_id: int):
     response = HttpResponse(f":root {{ --brand: {color}; --brand-text: {text}; }}\n", content_type="text/css")
     patch_cache_control(response, public=True, max_age=3600)
     return response
+
+
+@access.admin_required
+def organization_security(request, org_slug):
+    """Sign-in and security: who must use two-factor authentication (and who has not set it up
+    yet); single sign-on has its own section (organizations/sso)."""
+    from .forms import TwoFactorPolicyForm
+    from .security import members_two_factor_status
+
+    organization = Organization.objects.get(pk=request.organization.pk)  # a copy, as on the settings page
+    form = TwoFactorPolicyForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        organization = form.save(commit=False)
+        services.organization_settings_update(organization=organization, by=request.user,
+                                              changed=form.changed_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("org_security", org_slug=organization.slug)
+    return render(request, "organizations/security.html", {
+        "form": form, "members": members_two_factor_status(organization=request.organization)})

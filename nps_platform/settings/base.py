@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "nps_platform.guards.OddRequestMiddleware",
     "organizations.tenancy.TenantMiddleware",
     "organizations.i18n.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
+    "organizations.security.TwoFactorRequiredMiddleware",  # an organization that requires 2FA
 ]
 
 ROOT_URLCONF = "nps_platform.urls"
