@@ -21,9 +21,12 @@ from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 
+from nps_platform.celery import task_enqueue_on_commit
 from nps_platform.csvio import MAX_COLUMNS, CsvFormatError, csv_table
-from organizations.models import Employee, Organization, User
+from organizations.models import Department, Employee, Organization, User
+from organizations.selectors import department_path
 from organizations.services import audit_record, department_by_path
 
 from .models import Contact, ContactImport, Segment, Suppression, Tag
@@ -87,8 +90,6 @@ class ImportFileError(ValueError):
 
 
 def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -169,10 +170,7 @@ def import_confirm(*, record: ContactImport, mapping: dict[str, str], by: User) 
     record.mapping = mapping
     record.status = ContactImport.Status.QUEUED
     record.save(update_fields=["mapping", "status"])
-    from .tasks import contacts_import_run
-
-    transaction.on_commit(lambda: contacts_import_run.delay(import_id=record.pk,
-                                                            organization_id=record.organization_id))
+    task_enqueue_on_commit("contacts.import_run", import_id=record.pk, organization_id=record.organization_id)
     return record
 
 
@@ -343,8 +341,6 @@ def contacts_import_run(*, record: ContactImport) -> ContactImport:
             "departments": {},
             "employees": {e.email.lower(): e for e in Employee.objects.exclude(email="")},
         }
-        from organizations.selectors import department_path
-
         for department in organization_departments():
             lookups["departments"][department.name.lower()] = department
             lookups["departments"][department_path(department).lower()] = department
@@ -389,8 +385,6 @@ def _import_failed(record: ContactImport, reason: str) -> None:
 
 
 def organization_departments():
-    from organizations.models import Department
-
     return Department.objects.select_related("parent", "parent__parent")
 
 
@@ -468,6 +462,23 @@ def contact_upsert(*, organization: Organization, fields: dict, by: User | None)
                      target=contact, summary=contact.email)
         _announce_changed(organization.pk, list(changed))
     return contact, bool(created)
+
+
+def contact_ensure(*, organization: Organization, email: str, name: str = "", language: str = "",
+                   by: User | None = None) -> tuple[Contact, bool]:
+    """The contact with this email, created with the name and language given if there is none (an
+    existing contact is left as it is): (contact, created). Safe under concurrent calls for the
+    same address; a creation is recorded in the audit log."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        created = bool(_contacts_claim(organization, [email]))
+        contact = Contact.objects.filter(email__iexact=email).first()
+        if created:
+            contact.name, contact.language = name, language
+            contact.save(update_fields=["name", "language", "updated_at"])
+            audit_record(organization=organization, actor=by, action="contact.created", target=contact,
+                         summary=contact.email)
+    return contact, created
 
 
 def contacts_upsert(*, organization: Organization, items: list[dict], by: User | None) -> dict:

@@ -11,6 +11,7 @@ from organizations.models import Organization
 from responses.services import response_saved
 
 from .freshness import due_marker
+from .tasks import rollup_refresh_task, rollups_refresh_for_contacts
 
 
 @receiver(response_saved)
@@ -20,8 +21,6 @@ def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=Non
     marker that lives DELAY seconds and queues the recount to run after it has expired, so every
     answer that found the marker was committed before the recount reads. A busy day then costs one
     recount per DELAY instead of one per answer (each recount reads the whole day)."""
-    from .tasks import rollup_refresh_task
-
     if time_zone is None:
         time_zone = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
     day = created_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date().isoformat()
@@ -35,6 +34,4 @@ def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=Non
 
 @receiver(contacts_changed)
 def refresh_for_contacts(sender, organization_id, contact_ids, **kwargs):
-    from .tasks import rollups_refresh_for_contacts
-
     rollups_refresh_for_contacts.delay(contact_ids=contact_ids, organization_id=organization_id)

@@ -1,10 +1,17 @@
 """Rollup upkeep in the workers."""
 
 import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
 
 from nps_platform.celery import app
+from nps_platform.periodic import each_organization
+from organizations.models import Organization
 from organizations.tenancy import tenant_task
+from responses.models import Response
 
+from .reports import reports_send_due
 from .rollups import rollup_refresh
 
 
@@ -17,13 +24,6 @@ def rollup_refresh_task(*, survey_id: int, day: str, organization) -> int:
 @app.task(name="dashboards.reports", time_limit=1800)
 def reports_send() -> int:
     """Hourly: scheduled report emails that are due."""
-    from django.utils import timezone
-
-    from nps_platform.periodic import each_organization
-    from organizations.models import Organization
-
-    from .reports import reports_send_due
-
     now = timezone.now()
     return sum(each_organization(Organization.objects.filter(is_active=True), task="dashboards.reports",
                                  work=lambda organization: reports_send_due(organization=organization, now=now)))
@@ -33,10 +33,6 @@ def reports_send() -> int:
 @tenant_task
 def rollups_refresh_for_contacts(*, contact_ids: list[int], organization) -> int:
     """A contact's region or product changed: recount the slices their answers are in."""
-    import zoneinfo
-
-    from responses.models import Response
-
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     slices = {(survey_id, created_at.astimezone(tz).date()) for survey_id, created_at in
               Response.objects.filter(contact_id__in=contact_ids).values_list("survey_id", "created_at")}

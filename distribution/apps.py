@@ -6,4 +6,7 @@ class DistributionConfig(AppConfig):
     verbose_name = "Distribution"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the bounce/complaint webhook signals
+        from . import (
+            receivers,  # noqa: F401 - connects the bounce/complaint webhook signals
+            tasks,  # noqa: F401 - registers the tasks that services queue by name
+        )

@@ -8,6 +8,7 @@ from organizations.models import Department, Membership, User
 from surveys.models import Survey
 
 from .models import Case, Rule, Webhook
+from .webhooks import TargetRefused, target_check
 
 
 class RuleForm(CrispyMixin, forms.ModelForm):
@@ -27,8 +28,6 @@ class RuleForm(CrispyMixin, forms.ModelForm):
         self.fields["department"].queryset = Department.objects.all()
 
     def clean(self):
-        from .webhooks import TargetRefused, target_check
-
         cleaned = super().clean()
         for name in ("slack_webhook_url", "teams_webhook_url"):
             if cleaned.get(name):

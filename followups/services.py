@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import random
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,17 +19,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from distribution.models import Campaign
+from distribution.services import trigger_event
+from nps_platform.celery import task_enqueue, task_enqueue_on_commit
 from nps_platform.mail import mail_in_their_languages, mail_render_and_send, sender_address
+from nps_platform.nps_math import category_counts, nps
 from nps_platform.periodic import unit
 from nps_platform.tenancy import tenant_context
 from organizations import access
 from organizations.i18n import language_for
-from organizations.models import Organization, User
+from organizations.models import Department, Employee, EmployeeVisibility, Organization, User
 from organizations.services import audit_record
 from responses.models import Response
 
 from . import routing, webhooks
-from .models import Alert, Case, CaseEvent, Rule, Webhook, WebhookDelivery
+from .models import Alert, Case, CaseEvent, DigestSend, Rule, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -316,8 +321,6 @@ def followups_sweep(*, now: dt.datetime | None = None) -> dict:
     """Finds answers whose follow-up was lost (a Redis restart, a dead worker) and does it:
     recent responses with a matching rule but no alert, and alerts still pending after a grace
     period. Runs for every organization, each in its own context."""
-    from .tasks import alert_send_task
-
     now = now or timezone.now()
     created = resent = 0
     for organization in Organization.objects.filter(is_active=True):
@@ -329,7 +332,7 @@ def followups_sweep(*, now: dt.datetime | None = None) -> dict:
             for response in recent.exclude(alerts__isnull=False).select_related("survey", "employee"):
                 if rules_matching(response):
                     for alert_id in response_follow_up(response=response):
-                        alert_send_task.delay(alert_id=alert_id, organization_id=organization.pk)
+                        task_enqueue("followups.alert_send", alert_id=alert_id, organization_id=organization.pk)
                         created += 1
             # Pending alerts whose task was lost, and failed ones from the last week (an outage
             # longer than the task's own retries must not lose a detractor's alert).
@@ -337,7 +340,7 @@ def followups_sweep(*, now: dt.datetime | None = None) -> dict:
                 Q(status=Alert.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
                 | Q(status=Alert.Status.FAILED, created_at__gte=now - SWEEP_WINDOW, attempts__lt=SWEEP_MAX_ATTEMPTS))
             for alert_id in stale.values_list("pk", flat=True):
-                alert_send_task.delay(alert_id=alert_id, organization_id=organization.pk)
+                task_enqueue("followups.alert_send", alert_id=alert_id, organization_id=organization.pk)
                 resent += 1
     return {"created": created, "resent": resent}
 
@@ -350,6 +353,13 @@ def webhook_create(*, organization: Organization, url: str, events: list[str], b
                                   secret=secrets.token_hex(24))
     audit_record(organization=organization, actor=by, action="webhook.created", target=hook, summary=url)
     return hook
+
+
+def webhook_delete(*, webhook: Webhook, by: User | None) -> None:
+    with transaction.atomic():
+        audit_record(organization=webhook.organization, actor=by, action="webhook.deleted", target=webhook,
+                     summary=webhook.url)
+        webhook.delete()
 
 
 def response_payload(response: Response) -> dict:
@@ -373,8 +383,6 @@ def case_payload(case: Case) -> dict:
 
 def webhooks_queue(*, organization: Organization, event: str, key: str, payload: dict) -> list[int]:
     """One delivery per (webhook, event id): queued after commit."""
-    from .tasks import webhook_deliver_task
-
     ids = []
     for hook in Webhook.objects.filter(is_active=True):
         if event not in hook.events:
@@ -385,8 +393,7 @@ def webhooks_queue(*, organization: Organization, event: str, key: str, payload:
         if created:
             ids.append(delivery.pk)
     for delivery_id in ids:
-        transaction.on_commit(lambda d=delivery_id: webhook_deliver_task.delay(
-            delivery_id=d, organization_id=organization.pk))
+        task_enqueue_on_commit("followups.webhook_deliver", delivery_id=delivery_id, organization_id=organization.pk)
     return ids
 
 
@@ -437,14 +444,12 @@ def webhook_deliver(*, delivery: WebhookDelivery) -> str:
 
 
 def webhooks_retry_due(*, now: dt.datetime | None = None) -> int:
-    from .tasks import webhook_deliver_task
-
     now = now or timezone.now()
     due = WebhookDelivery.objects.dangerously_unscoped().filter(status=WebhookDelivery.Status.RETRY,
                                                                 next_attempt_at__lte=now)
     count = 0
     for delivery_id, organization_id in due.values_list("pk", "organization_id")[:1000]:
-        webhook_deliver_task.delay(delivery_id=delivery_id, organization_id=organization_id)
+        task_enqueue("followups.webhook_deliver", delivery_id=delivery_id, organization_id=organization_id)
         count += 1
     return count
 
@@ -477,13 +482,6 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
     employees get the last seven days' score and comments for their department (and the teams
     inside it). Employee surveys never appear (their answers are anonymous), and no employee is
     named unless the organization shows individual scores to all members."""
-    import zoneinfo
-
-    from nps_platform.nps_math import category_counts, nps
-    from organizations.models import Department, Employee, EmployeeVisibility
-
-    from .models import DigestSend
-
     if organization.digest_weekday is None:
         return 0
     local = now.astimezone(zoneinfo.ZoneInfo(organization.time_zone))
@@ -518,6 +516,7 @@ def digest_send_due(*, organization: Organization, now: dt.datetime) -> int:
                     subject=lambda d=department: gettext("%(department)s: this week's customer feedback")
                     % {"department": d.name},
                     context={"organization": organization, "department": department, "responses": responses[:50],
+                             "since": since,
                              "count": len(responses), "nps": nps(*counts), "counts": counts,
                              "name_people": name_people})
         except IntegrityError:
@@ -534,9 +533,6 @@ def case_resurvey(*, case: Case, by: User, days: int = 14):
     """Asks the customer again, `days` after now, once the case is resolved: the survey goes out
     through the organization's re-survey campaign for it (a triggered campaign, made on first
     use, with no quiet period, since this follow-up is the point)."""
-    from distribution.models import Campaign
-    from distribution.services import trigger_event
-
     response = case.response
     if response.survey.is_anonymous or response.contact is None:
         raise ValidationError("This answer is anonymous: there is nobody to ask again.")

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from nps_platform.celery import task_enqueue_on_commit
 from nps_platform.csvio import CsvFormatError, csv_rows
 from nps_platform.tenancy import tenant_context
+from nps_platform.tokens import token_hash, token_make, token_organization_id
 
 from .models import (
     ApiKey,
@@ -109,11 +111,8 @@ def member_invite(*, organization: Organization, email: str, role: str, departme
         invitation.departments.set(departments)
         audit_record(organization=organization, actor=by, action="member.invited", target=invitation,
                      summary=f"Invited {email} as {role}")
-        from .tasks import member_invitation_send
-
-        transaction.on_commit(
-            lambda: member_invitation_send.delay(invitation_id=invitation.pk, organization_id=organization.pk)
-        )
+        task_enqueue_on_commit("organizations.member_invitation_send", invitation_id=invitation.pk,
+                               organization_id=organization.pk)
     return invitation
 
 
@@ -323,8 +322,6 @@ def employees_import_csv(*, organization: Organization, data: bytes, by: User) -
 
 def api_key_create(*, organization: Organization, name: str, scope: str, by: User) -> tuple[str, ApiKey]:
     """A new key; the raw key is returned once, only its hash is kept."""
-    from nps_platform.tokens import token_make
-
     raw, hashed = token_make(organization_id=organization.pk)
     key = ApiKey.objects.create(organization=organization, name=name, scope=scope, key_hash=hashed,
                                 hint=raw[-6:], created_by=by)
@@ -337,3 +334,17 @@ def api_key_revoke(*, key, by: User) -> None:
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     audit_record(organization=key.organization, actor=by, action="api_key.revoked", target=key, summary=key.name)
+
+
+def api_key_authenticate(*, raw: str) -> ApiKey | None:
+    """The live key `raw` is (not revoked, its organization active), marked as used; None for
+    anything else. The API kit calls it (settings.API_KEY_AUTHENTICATE) for each bearer token."""
+    # The same work whether or not the organization exists (one hash, one indexed lookup of
+    # the key joined to its active organization), so the answer's timing tells nothing.
+    organization_id = token_organization_id(raw) or 0
+    key = (ApiKey.objects.dangerously_unscoped().select_related("organization")
+           .filter(organization_id=organization_id, organization__is_active=True, key_hash=token_hash(raw),
+                   revoked_at=None).first())
+    if key is not None:
+        ApiKey.objects.dangerously_unscoped().filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key

@@ -132,7 +132,7 @@ def _public(survey, score, comment="", *, department=None):
 
 
 def _personal(campaign, contact, score, comment=""):
-    from distribution.services import _invitation_for
+    from distribution.services import invitation_for as _invitation_for
     from responses.services import Submission, response_record
 
     survey = campaign.survey

@@ -62,7 +62,7 @@ class Shop:
 
     def give(self, spec, at):
         """Records one answer at `at` through the response services."""
-        from distribution.services import _invitation_for
+        from distribution.services import invitation_for as _invitation_for
         from responses.services import Submission, response_record, response_record_public
 
         survey = self.survey if spec["survey"] == 0 else self.workshop

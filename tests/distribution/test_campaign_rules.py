@@ -68,7 +68,7 @@ def test_suppressed_addresses_are_never_emailed(org_with_survey, contacts_in, ca
 
 def test_a_tick_hands_out_a_big_campaign_in_slices_and_each_person_gets_one_email(
         org_with_survey, contacts_in, campaign_for, smtp_sink, monkeypatch):
-    from distribution import services
+    from distribution.services import tick as services
 
     monkeypatch.setattr(services, "CLAIM_SLICE", 3)  # seven people: slices of 3, 3 and 1
     organization, owner, survey = org_with_survey

@@ -14,7 +14,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from distribution.emails import invitation_email, invitation_prebuilt
 from distribution.models import EmailSend
-from distribution.services import _invitation_for
+from distribution.services import invitation_for as _invitation_for
 from nps_platform.tenancy import tenant_context
 
 pytestmark = pytest.mark.django_db

@@ -89,7 +89,7 @@ def invite(campaign_for):  # noqa: F811
     from django.utils import timezone
 
     from distribution.emails import invitation_link
-    from distribution.services import _invitation_for
+    from distribution.services import invitation_for as _invitation_for
 
     campaigns = {}
 
