@@ -3,6 +3,8 @@ and an email domain to add."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,9 @@ from .services import DEFAULT_ROLE_CHOICES
 class SsoStartForm(forms.Form):
     email = forms.EmailField(label=_("Work email"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+HttpsURLField = functools.partial(forms.URLField, assume_scheme="https")  # an IdP's address without a scheme
 
 
 class SsoConnectionForm(forms.ModelForm):
@@ -26,6 +31,7 @@ class SsoConnectionForm(forms.ModelForm):
         fields = ["kind", "name", "issuer", "client_id", "metadata_url", "metadata_xml", "default_role",
                   "is_enabled", "require_sso"]
         widgets = {"metadata_xml": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"issuer": HttpsURLField, "metadata_url": HttpsURLField}
         help_texts = {
             "name": _("e.g. Microsoft Entra ID or Google Workspace; shown on the sign-in button."),
             "issuer": _("OpenID Connect: e.g. https://login.microsoftonline.com/<tenant id>/v2.0 or "
