@@ -69,7 +69,7 @@ def _report_send(*, organization: Organization, subscription: ReportSubscription
         subject=f"{organization.name}: NPS {headline['score'].nps if headline['score'].nps is not None else '—'}"
                 f" ({period[0]:%d.%m.}–{period[1]:%d.%m.%Y})",  # figures and dates read alike in every language
         context={"organization": organization, "headline": headline, "reading": reading(headline["score"].nps),
-                 "period": period, "link": link, "departments": board.department_tree()[:15]},
+                 "period": period, "link": link, "departments": board.department_tree()[:15], "board": board},
         language=language,
     )
     # the same view as a PDF: built from the same Dashboard, for the same reader

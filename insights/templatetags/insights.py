@@ -61,9 +61,10 @@ def digest_top_themes(organization, department, since, limit: int = 5) -> list:
 
     from ..selectors import top_themes
 
-    today = timezone.now().astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date()
-    start = since.astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date() if since else today - dt.timedelta(6)
-    board = Dashboard(organization=organization, filters=Filters(start=start, end=today, kind="cnps"),
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    since = since or timezone.now() - dt.timedelta(days=7)
+    start, end = since.astimezone(tz).date(), (since + dt.timedelta(days=7)).astimezone(tz).date()
+    board = Dashboard(organization=organization, filters=Filters(start=start, end=end, kind="cnps"),
                       actor=access.actor_for_digest(organization, {department.pk}))
     return top_themes(board, limit)
 
