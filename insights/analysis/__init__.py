@@ -37,7 +37,16 @@ class Suggestion:
 
 
 def starter_taxonomy() -> list[ThemeSpec]:
-    return [ThemeSpec(key=t["key"], names=dict(t["names"]), examples=tuple(t["examples"])) for t in STARTER]
+    """The starter themes: their names in the seven languages, their example phrases and the
+    single-theme training comments (insights/analysis/data/train.jsonl)."""
+    from .anchors import training
+
+    extra: dict[str, list[str]] = {}
+    for row in training():
+        if len(row["themes"]) == 1:
+            extra.setdefault(row["themes"][0], []).append(row["text"])
+    return [ThemeSpec(key=t["key"], names=dict(t["names"]),
+                      examples=tuple(dict.fromkeys([*t["examples"], *extra.get(t["key"], ())]))) for t in STARTER]
 
 
 def available() -> bool:

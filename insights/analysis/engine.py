@@ -17,19 +17,40 @@ import re
 import threading
 
 from . import embedder, lexicon
-from .anchors import ANCHORS
+from .anchors import sentiment_examples, training
 
 SENTIMENTS = ("positive", "neutral", "negative")
 
 # Tuned on the development set (insights/analysis/data/dev.jsonl), never on the evaluation set.
 PARAMS = {
-    "lex_weight": 0.9,         # lexicon score's weight beside the logistic layer's logits
+    "lex_weight": 2.5,         # lexicon score's weight beside the logistic layer's logits
     "neutral_band": 0.45,      # lexicon-only: |score| below this is neutral
-    "theme_sim": 0.875,        # nearest-example similarity that alone names a theme
-    "theme_kw": 1.0,           # a strong keyword alone names a theme
+    "neutral_bias": 1.0,       # added to the logistic layer's neutral logit
+    "theme_sim": 0.045,        # nearest example this much nearer than the no-theme phrases: a theme
+    "theme_sim_kw": -0.07,     # ... or this much with a keyword of the theme
+    "theme_kw": 1.0,           # a strong keyword (lexicon-only: alone names a theme)
     "theme_mix": 0.025,        # similarity bonus per keyword point
-    "theme_margin": 0.02,      # a second theme in one clause must be this close to the best
+    "theme_margin": 0.03,      # a second theme in one clause must be this close to the best
 }
+
+# Comments that name no theme: a theme is kept only when its nearest example is nearer than
+# these (short sentiment-only comments are close to every example otherwise).
+NO_THEME = (
+    "Great", "Very good", "Not bad", "Terrible", "Okay", "No comment", "Always happy", "Never again",
+    "Keep up the good work", "Could be better", "Everything was fine", "Thank you", "I recommend you",
+    "Godt", "Ikke dårligt", "Elendigt", "Ingen kommentarer", "Altid tilfreds", "Alt var fint", "Tak",
+    "Bra", "Inte dåligt", "Uselt", "Inga kommentarer", "Alltid nöjd", "Allt var bra", "Tack",
+    "Bra", "Ikke dårlig", "Elendig", "Ingen kommentar", "Alltid fornøyd", "Alt var fint", "Takk",
+    "Hyvä", "Ei huono", "Surkea", "Ei kommentoitavaa", "Aina tyytyväinen", "Kaikki oli hyvin", "Kiitos",
+    "Dobro", "Nije loše", "Užasno", "Bez komentara", "Uvijek zadovoljan", "Sve je bilo u redu", "Hvala",
+    "Gut", "Nicht schlecht", "Schrecklich", "Kein Kommentar", "Immer zufrieden", "Alles war gut", "Danke",
+)
+
+
+
+def no_theme_phrases() -> list[str]:
+    return list(dict.fromkeys([*NO_THEME, *(row["text"] for row in training() if not row["themes"])]))
+
 
 _SPLIT = re.compile(r"[.!?;\n]+|,|\s-\s|\s–\s")
 _lock = threading.Lock()
@@ -52,10 +73,6 @@ def clauses(lang: str, text: str) -> list[tuple[str, float]]:
             part = part.strip(" ,:-–()\"'")
             if len(lexicon.tokens(part)) == 0:
                 continue
-            if out and len(lexicon.tokens(part)) < 2 and weight == 1.0:
-                prev, w = out[-1]
-                out[-1] = (f"{prev} {part}", w)
-                continue
             out.append((part, weight))
     return out or [((text or "").strip(), 1.0)]
 
@@ -66,10 +83,9 @@ def _train_sentiment():
     import numpy as np
 
     texts, labels = [], []
-    for label, phrases in ANCHORS.items():
-        for phrase in phrases:
-            texts.append(phrase)
-            labels.append(SENTIMENTS.index(label))
+    for phrase, label in sentiment_examples():
+        texts.append(phrase)
+        labels.append(SENTIMENTS.index(label))
     x = embedder.embed(texts)
     y = np.zeros((len(texts), 3), dtype=np.float32)
     y[np.arange(len(texts)), labels] = 1
@@ -112,6 +128,13 @@ def _theme_matrix(taxonomy):
     with _lock:
         _state["themes"] = (key, matrix)
     return matrix
+
+
+def _no_theme_matrix():
+    with _lock:
+        if "no_theme" not in _state:
+            _state["no_theme"] = embedder.embed(no_theme_phrases())
+        return _state["no_theme"]
 
 
 # ---------------------------------------------------------------- keywords of any taxonomy
@@ -164,8 +187,9 @@ def _lexicon_sentiment(cues_by_clause) -> tuple[str, float]:
 
 
 def _decide_themes(taxonomy, clause_keywords, clause_sims) -> tuple[str, ...]:
-    """clause_keywords: per clause {key: keyword score}; clause_sims: per clause [similarity per
-    theme] or None (no model). Returns keys best first."""
+    """clause_keywords: per clause {key: keyword score}; clause_sims: per clause the nearest
+    example's similarity per theme minus the nearest no-theme phrase's, or None (no model).
+    Returns keys best first."""
     best: dict[str, float] = {}
     for i, keywords in enumerate(clause_keywords):
         sims = clause_sims[i] if clause_sims is not None else None
@@ -177,7 +201,7 @@ def _decide_themes(taxonomy, clause_keywords, clause_sims) -> tuple[str, ...]:
                     scores[theme.key] = kw
                 continue
             s = float(sims[j]) + PARAMS["theme_mix"] * min(kw, 2.0)
-            if s >= PARAMS["theme_sim"] or (kw >= PARAMS["theme_kw"] and s >= PARAMS["theme_sim"] - 0.04):
+            if s >= PARAMS["theme_sim"] or (kw >= PARAMS["theme_kw"] and s >= PARAMS["theme_sim_kw"]):
                 scores[theme.key] = s
         if scores:
             top = max(scores.values())
@@ -219,6 +243,7 @@ def analyze(items, taxonomy):
             cols = owners == j
             if cols.any():
                 per_theme[:, j] = sims_all[:, cols].max(axis=1)
+        per_theme -= (vectors @ _no_theme_matrix().T).max(axis=1, keepdims=True)
     out = []
     row = 0
     for i, parts in enumerate(split):
@@ -229,6 +254,7 @@ def analyze(items, taxonomy):
         clause_logits[:, 0] += PARAMS["lex_weight"] * lex
         clause_logits[:, 2] -= PARAMS["lex_weight"] * lex
         combined = (clause_logits * weights[:, None]).sum(axis=0) / weights.sum()
+        combined[1] += PARAMS["neutral_bias"]
         probs = _softmax([float(v) for v in combined])
         k = int(np.argmax(probs))
         themes = _decide_themes(taxonomy, keywords[i], per_theme[row:row + n] if taxonomy else None) \

@@ -12,73 +12,92 @@ from dataclasses import dataclass
 from functools import cache
 
 POSITIVE = {
-    "en": "good great excellent amazing awesome fantastic perfect love* lovely nice friendly helpful happy pleased "
-          "satisfied recommend* best fast quick quickly easy smooth super brilliant wonderful kind polite "
-          "professional reliable impressed outstanding thank* thanks top efficient cheap fair well superb "
-          "pleasant competent flawless spot-on gem fab reasonable affordable",
-    "da": "god godt gode fantastisk* fremragende perfekt* super dejlig* sød søde venlig* hjælpsom* glad tilfreds* "
-          "anbefal* bedst* hurtig* nem nemt let smidig* fin fint fine flink* imødekommende professionel* "
-          "pålidelig* tak top effektiv* billig* fair rimelig* kanon fedt fed mega skøn* lækker* kompetent* "
-          "positiv* overrask* glimrende udmærket* problemfri*",
-    "sv": "bra god gott goda utmärkt* fantastisk* perfekt* super trevlig* snäll* vänlig* hjälpsam* glad nöjd* "
-          "rekommender* bäst* snabb* enkel* enkelt smidig* fin fint fina proffsig* professionell* pålitlig* "
-          "tack toppen topp effektiv* billig* prisvärd* rimlig* grym* kanon härlig* kompetent* positiv* "
+    "en": "works solid simple clear intuitive convenient handy tasty delicious generous accommodating patient "
+          "attentive knowledgeable prompt seamless hassle-free spotless tidy good great excellent amazing "
+          "awesome fantastic perfect love* lovely nice friendly helpful happy pleased satisfied recommend* best "
+          "fast quick quickly easy smooth super brilliant wonderful kind polite professional reliable impressed "
+          "outstanding thank* thanks top efficient cheap fair well superb pleasant competent flawless spot-on "
+          "gem fab reasonable affordable",
+    "da": "virker fornuftig* overskuelig* lynhurtig* gratis nydelig* smuk* flot* praktisk* brugervenlig* "
+          "sikker* hjalp hjælpsomme venlige god godt gode fantastisk* fremragende perfekt* super dejlig* sød "
+          "søde venlig* hjælpsom* glad tilfreds* anbefal* bedst* hurtig* nem nemt let smidig* fin fint fine "
+          "flink* imødekommende professionel* pålidelig* tak top effektiv* billig* fair rimelig* kanon fedt fed "
+          "mega skøn* lækker* kompetent* positiv* overrask* glimrende udmærket* problemfri*",
+    "sv": "fungerar funkar supersnabb* prisvärd* smidigt kunnig* tydlig* användarvänlig* härlig* läcker* "
+          "fräsch* hjälpte bra god gott goda utmärkt* fantastisk* perfekt* super trevlig* snäll* vänlig* "
+          "hjälpsam* glad nöjd* rekommender* bäst* snabb* enkel* enkelt smidig* fin fint fina proffsig* "
+          "professionell* pålitlig* tack toppen topp effektiv* billig* rimlig* grym* kanon kompetent* positiv* "
           "problemfri* tillmötesgående",
-    "nb": "bra god godt gode utmerket* fantastisk* perfekt* super hyggelig* snill* vennlig* hjelpsom* glad fornøyd* "
-          "anbefal* best* rask* rask kjapp* enkel* enkelt lett smidig* fin fint fine flink* profesjonell* "
-          "pålitelig* takk topp effektiv* billig* rimelig* knall kjempebra* strålende kompetent* positiv* "
-          "problemfri* imøtekommende",
-    "fi": "hyvä* hyvin erinomai* loistava* mahtava* täydellinen* upea* ihana* ystävällinen* ystävällis* avulia* "
-          "iloinen tyytyväinen* tyytyväi* suosittel* paras* parhai* nopea* nopeasti helppo* helposti sujuv* kiva* "
-          "mukava* ammattitai* luotettava* kiitos* kiitti halpa* edullinen* edullis* kohtuuhintai* huippu* "
-          "asiallinen* asiallis* kätevä* toimiva* joustava* asiantunteva* kohtelias*",
-    "hr": "dobar dobra dobro dobri dobre dobru odličn* izvrsn* savršen* super sjajn* fantastičn* ljubazn* "
-          "susretljiv* zadovolj* preporuč* najbolj* brz* brzo jednostavn* lak* lako lijep* lijepo fin* "
-          "profesionaln* pouzdan* hvala top učinkovit* jeftin* povoljn* korektn* pristojn* ugodn* "
-          "stručn* odlično izvrsno preporuka",
-    "de": "gut gute guter gutes guten super toll* ausgezeichnet* hervorragend* perfekt* prima freundlich* "
-          "hilfsbereit* zufrieden* empfehl* weiterempfehl* best* schnell* einfach* reibungslos* nett* "
-          "professionell* zuverlässig* danke* top effizient* günstig* preiswert* fair* klasse spitze "
-          "kompetent* angenehm* problemlos* unkompliziert* wunderbar* genial* kulant*",
+    "nb": "virker fungerer knirkefri* funker kunnskapsrik* nydelig* fornuftig* oversiktlig* brukervennlig* "
+          "lettvint* hjalp grei greie bra god godt gode utmerket* fantastisk* perfekt* super hyggelig* snill* "
+          "vennlig* hjelpsom* glad fornøyd* anbefal* best* rask* rask kjapp* enkel* enkelt lett smidig* fin "
+          "fint fine flink* profesjonell* pålitelig* takk topp effektiv* billig* rimelig* knall kjempebra* "
+          "strålende kompetent* positiv* problemfri* imøtekommende",
+    "fi": "toimi toimii selkeä* selkeät laaduk* maukas* maukka* herkullinen* herkulli* tuore* auttoi auttava* "
+          "avulias hieno* siisti* vaivaton* vaivattom* pätevä* hyvä* hyvin erinomai* loistava* mahtava* "
+          "täydellinen* upea* ihana* ystävällinen* ystävällis* avulia* iloinen tyytyväinen* tyytyväi* "
+          "suosittel* paras* parhai* nopea* nopeasti helppo* helposti sujuv* kiva* mukava* ammattitai* "
+          "luotettava* kiitos* kiitti halpa* edullinen* edullis* kohtuuhintai* huippu* asiallinen* asiallis* "
+          "kätevä* toimiva* joustava* asiantunteva* kohtelias*",
+    "hr": "radi pregledn* vrhunsk* pohval* praktičn* fenomenaln* ukusn* pomogl* pomogao ljubazno brza brzo "
+          "dobar dobra dobro dobri dobre dobru odličn* izvrsn* savršen* super sjajn* fantastičn* ljubazn* "
+          "susretljiv* zadovolj* preporuč* najbolj* brz* jednostavn* lak* lako lijep* lijepo fin* profesionaln* "
+          "pouzdan* hvala top učinkovit* jeftin* povoljn* korektn* pristojn* ugodn* stručn* odlično izvrsno "
+          "preporuka",
+    "de": "funktioniert* problemlos* übersichtlich* blitzschnell* lecker* praktisch* pünktlich* sauber* gerne "
+          "gern beraten gut gute guter gutes guten super toll* ausgezeichnet* hervorragend* perfekt* prima "
+          "freundlich* hilfsbereit* zufrieden* empfehl* weiterempfehl* best* schnell* einfach* reibungslos* "
+          "nett* professionell* zuverlässig* danke* top effizient* günstig* preiswert* fair* klasse spitze "
+          "kompetent* angenehm* unkompliziert* wunderbar* genial* kulant*",
 }
 
 NEGATIVE = {
-    "en": "bad terrible awful horrible poor worst hate* disappoint* slow late delay* rude unfriendly useless "
-          "broken broke damaged defect* faulty problem* issue* complain* annoy* frustrat* angry upset waste "
-          "expensive overpriced never unhelpful wrong mistake* error* fail* crash* confusing difficult hard "
-          "lost missing scam ridiculous unacceptable incompetent sloppy nightmare awful rip-off ripoff "
-          "meh lousy crap crappy pathetic dissatisfied unhappy worse cancel* refund* nobody",
-    "da": "dårlig* elendig* forfærdelig* skuffe* langsom* forsinke* sen sent uhøflig* uvenlig* ubrugelig* "
-          "ødelagt* defekt* problem* fejl* klage* irriter* frustrer* sur vred spild dyr dyrt dyre overpris* "
-          "aldrig forkert* svær* besværlig* bøvl* mangle* væk snyd* latterlig* uacceptabel* inkompetent* "
-          "ringe træls utilfreds* værst* værre umulig* rod rodet kaos* sjusk* ingen",
-    "sv": "dålig* dåligt usel* hemsk* fruktansvärd* besvik* långsam* försen* sen sent otrevlig* ovänlig* "
+    "en": "twice uninterested ignored ignoring careless dirty stuck freez* bug* buggy glitch* overcharg* "
+          "forever joke shame poorly apart wobbl* unreliable bad terrible awful horrible poor worst hate* "
+          "disappoint* slow late delay* rude unfriendly useless broken broke damaged defect* faulty problem* "
+          "issue* complain* annoy* frustrat* angry upset waste expensive overpriced never unhelpful wrong "
+          "mistake* error* fail* crash* confusing difficult hard lost missing scam ridiculous unacceptable "
+          "incompetent sloppy nightmare rip-off ripoff meh lousy crap crappy pathetic dissatisfied unhappy "
+          "worse cancel* refund* nobody",
+    "da": "dobbelt* sure crash* hænger uoverskuelig* snavset beskidt uinteresse* ligeglad* forvirr* ustabil* "
+          "langsomme dårlig* elendig* forfærdelig* skuffe* langsom* forsinke* sen sent uhøflig* uvenlig* "
+          "ubrugelig* ødelagt* defekt* problem* fejl* klage* irriter* frustrer* sur vred spild dyr dyrt dyre "
+          "overpris* aldrig forkert* svær* besværlig* bøvl* mangle* væk snyd* latterlig* uacceptabel* "
+          "inkompetent* ringe træls utilfreds* værst* værre umulig* rod rodet kaos* sjusk* ingen",
+    "sv": "dubbel* sura ointresserad* hänger krasch* nopprig* trög* seg strul* krångel skämt pinsam* ostabil* "
+          "rörig* dålig* dåligt usel* hemsk* fruktansvärd* besvik* långsam* försen* sen sent otrevlig* ovänlig* "
           "oförskämd* värdelös* trasig* sönder defekt* problem* fel klag* irriter* frustrer* arg sur slöseri "
           "dyr dyrt dyra överpris* aldrig krånglig* svår* saknas saknade borta bluff* löjlig* oacceptab* "
           "inkompetent* missnöjd* sämst* sämre omöjlig* kaos* slarv* ingen",
-    "nb": "dårlig* elendig* forferdelig* skuffe* treg* langsom* forsink* sen sent uhøflig* uvennlig* "
-          "ubrukelig* ødelagt* defekt* problem* feil klage* irriter* frustrer* sur sint sløsing dyr dyrt dyre "
-          "overpris* aldri vanskelig* tungvint* mangle* borte svindel* latterlig* uakseptab* inkompetent* "
-          "misfornøyd* verst* verre umulig* kaos* slurv* ingen",
-    "fi": "huono* huonosti surkea* kamala* kauhea* pettymy* pettyn* petty* hidas* hitaa* myöhä* myöhässä "
-          "epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* ongelma* virhe* valit* ärsyttä* "
-          "turhautta* vihainen kallis* kalliis* ylihinta* koskaan väärä* vaikea* hankala* puuttu* kadon* "
-          "huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* pahempi mahdoton* "
+    "nb": "dobbelt* frekk* uinteressert* henger krasj* seig tull* rotete ustabil* uoversiktlig* dårlig* "
+          "elendig* forferdelig* skuffe* treg* langsom* forsink* sen sent uhøflig* uvennlig* ubrukelig* "
+          "ødelagt* defekt* problem* feil klage* irriter* frustrer* sur sint sløsing dyr dyrt dyre overpris* "
+          "aldri vanskelig* tungvint* mangle* borte svindel* latterlig* uakseptab* inkompetent* misfornøyd* "
+          "verst* verre umulig* kaos* slurv* ingen",
+    "fi": "kahdesti kahteen hajos* hajo* kaatu* jumi* viiv* ryöstö* epäselvä* välinpitämät* sekav* tylyä "
+          "kallista huono* huonosti surkea* kamala* kauhea* pettymy* pettyn* petty* hidas* hitaa* myöhä* "
+          "myöhässä epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* ongelma* virhe* valit* "
+          "ärsyttä* turhautta* vihainen kallis* kalliis* ylihinta* koskaan väärä* vaikea* hankala* puuttu* "
+          "kadon* huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* pahempi mahdoton* "
           "sekava* sotku*",
-    "hr": "loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni neljubazn* bezobrazn* nepristojn* "
-          "beskoristan* pokvar* oštećen* neispravn* problem* greška* greške grešk* žalb* iritant* frustrir* "
-          "ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak komplicir* nedostaj* nestal* "
-          "prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore nemoguć* kaos* nered*",
-    "de": "schlecht* schrecklich* furchtbar* katastroph* enttäusch* langsam* spät* verspät* verzöger* "
-          "unfreundlich* unhöflich* nutzlos* kaputt* beschädig* defekt* problem* fehler* beschwer* ärger* "
-          "nervig* frustrier* wütend sauer verschwendung teuer* überteuert* nie niemals falsch* schwierig* "
-          "kompliziert* fehlt* fehlte* verschwunden betrug* lächerlich* inakzeptabel* inkompetent* "
-          "unzufrieden* schlimmst* schlimmer unmöglich* chaos* chaotisch* mangelhaft* miserabel*",
+    "hr": "dvaput dvostruk* raspal* ruši srušil* zapel* nezainteresiran* pljačk* sramot* prljav* nepregledn* "
+          "zbunjuj* loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni neljubazn* bezobrazn* "
+          "nepristojn* beskoristan* pokvar* oštećen* neispravn* problem* greška* greške grešk* žalb* iritant* "
+          "frustrir* ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak komplicir* nedostaj* "
+          "nestal* prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore nemoguć* kaos* nered*",
+    "de": "doppelt* desinteressiert* stürzt absturz* hängt frechheit* unverschämt* dreckig* schmutzig* "
+          "unzuverlässig* lahm* unübersichtlich* fehlerhaft* schlecht* schrecklich* furchtbar* katastroph* "
+          "enttäusch* langsam* spät* verspät* verzöger* unfreundlich* unhöflich* nutzlos* kaputt* beschädig* "
+          "defekt* problem* fehler* beschwer* ärger* nervig* frustrier* wütend sauer verschwendung teuer* "
+          "überteuert* nie niemals falsch* schwierig* kompliziert* fehlt* fehlte* verschwunden betrug* "
+          "lächerlich* inakzeptabel* inkompetent* unzufrieden* schlimmst* schlimmer unmöglich* chaos* "
+          "chaotisch* mangelhaft* miserabel*",
 }
 
 # Words that never carry sentiment alone but look like an entry above ("sen" in da/sv/nb is "late",
 # yet "ingen" and "never" only count when nothing else speaks).
-WEAK = {"never", "nobody", "aldrig", "aldri", "ingen", "koskaan", "nikad", "nikada", "nie", "niemals",
+WEAK = {"works", "virker", "fungerar", "fungerer", "funkar", "funker", "toimi", "toimii", "radi", "funktioniert",
+        "never", "nobody", "aldrig", "aldri", "ingen", "koskaan", "nikad", "nikada", "nie", "niemals",
         "problem", "fel", "feil", "sen", "sent", "late", "wrong", "refund", "cancel"}
 
 NEGATORS = {
@@ -98,7 +117,7 @@ INTENSIFIERS = {
     "sv": "mycket väldigt verkligen riktigt super helt otroligt alldeles för extremt jätte* sjukt",
     "nb": "veldig svært virkelig skikkelig super helt utrolig* altfor ekstremt kjempe* meget",
     "fi": "todella erittäin tosi aivan liian hyvin niin super* ihan tosi",
-    "hr": "vrlo jako stvarno baš super potpuno iznimno pre* previše zaista",
+    "hr": "vrlo jako stvarno baš super potpuno iznimno zaista",
     "de": "sehr wirklich total extrem super absolut echt richtig zu ziemlich äußerst",
 }
 
@@ -115,24 +134,25 @@ CONTRAST = {
 
 THEME_KEYWORDS = {
     "delivery": {
-        "en": "deliver* shipping shipped shipment* arriv* parcel* package* courier* postman dispatch* "
-              "transit tracking wait waited waiting late delay* lead-time",
-        "da": "lever* forsink* ventetid* vente ventede venter pakke* fragt* forsendelse* ankom* kom* "
-              "postnord gls dao kurer* afsendt* sporing*",
-        "sv": "lever* försen* väntetid* vänta* väntade väntar paket* frakt* försändelse* anlän* kom "
-              "postnord budbil* skickad* spårning*",
-        "nb": "lever* forsink* ventetid* vente ventet venter pakke* frakt* forsendelse* ankom* kom "
-              "posten bring sendt sporing*",
+        "en": "deliver* shipping shipped shipment* arriv* parcel* package* courier* postman dispatch* transit "
+              "tracking wait waited waiting late delay* lead-time",
+        "da": "lever* forsink* ventetid* vente ventede venter pakke* fragt* forsendelse* ankom* kom* postnord "
+              "gls dao kurer* afsendt* sporing*",
+        "sv": "lever* försen* väntetid* vänta* väntade väntar paket* frakt* försändelse* anlän* kom postnord "
+              "budbil* skickad* spårning*",
+        "nb": "lever* forsink* ventetid* vente ventet venter pakke* frakt* forsendelse* ankom* kom posten bring "
+              "sendt sporing*",
         "fi": "toimitu* toimituks* toimitettiin toimitettu* myöhä* odot* paketti* paketin paketit* lähetys* "
               "lähetyk* kuljetu* kuljetuks* saapu* posti* perillä nouto*",
-        "hr": "dostav* isporu* kasn* čekan* čeka* čekao čekala paket* pošiljk* stigl* stigao stiže kurir* "
-              "pošt* slanj*",
-        "de": "liefer* versand* versendet* verspät* wart* gewartet paket* zustell* angekommen ankunft* "
-              "sendung* kurier* dhl hermes",
+        "hr": "dostav* isporu* kasn* čekan* čeka* čekao čekala paket* pošiljk* stigl* stigao stiže kurir* pošt* "
+              "slanj*",
+        "de": "liefer* versand* versendet* verspät* wart* gewartet paket* zustell* angekommen ankunft* sendung* "
+              "kurier* dhl hermes",
     },
     "staff": {
-        "en": "staff employee* personnel team salesperson* seller* cashier* waiter* waitress* driver* technician* "
-              "mechanic* consultant* advisor* adviser* clerk* service people crew colleague* he she guy lady",
+        "en": "staff employee* personnel team salesperson* seller* cashier* waiter* waitress* driver* "
+              "technician* mechanic* consultant* advisor* adviser* clerk* service people crew colleague* he she "
+              "guy lady",
         "da": "personale* medarbejder* ansat* ansatte ekspedient* sælger* betjening* chauffør* tekniker* "
               "montør* håndværker* rådgiver* mekaniker* service servicen butik*",
         "sv": "personal* personalen anställd* medarbetar* expedit* säljare* säljaren betjäning* chaufför* "
@@ -147,74 +167,77 @@ THEME_KEYWORDS = {
               "handwerker* berater* beratung* service filiale* laden*",
     },
     "price": {
-        "en": "price* pricing cost* costly expensive cheap* overpriced value money afford* fee* discount* "
-              "pay* rip-off ripoff bargain",
+        "en": "price* pricing cost* costly expensive cheap* overpriced value money afford* fee* discount* pay* "
+              "rip-off ripoff bargain",
         "da": "pris* dyr dyrt dyre billig* overpris* værdi* penge* rabat* gebyr* omkostning* koste* koster",
         "sv": "pris* dyr dyrt dyra billig* överpris* värde* pengar* rabatt* avgift* kostnad* kosta* kostar",
         "nb": "pris* dyr dyrt dyre billig* overpris* verdi* penger* rabatt* gebyr* kostnad* koste* koster",
-        "fi": "hinta* hinna* hinnan hinnat hintaa kallis* kalliis* halpa* halvalla halvempi edullinen* "
-              "edullis* ylihinta* rahan rahaa rahalle alennu* maksu* kustannu* vastine*",
+        "fi": "hinta* hinna* hinnan hinnat hintaa kallis* kalliis* halpa* halvalla halvempi edullinen* edullis* "
+              "ylihinta* rahan rahaa rahalle alennu* maksu* kustannu* vastine*",
         "hr": "cijen* skup* skupo preskup* jeftin* povoljn* novac* novc* popust* naknad* troš* košta*",
         "de": "preis* teuer* überteuert* billig* günstig* preiswert* geld kosten* kostet rabatt* gebühr*",
     },
     "quality": {
-        "en": "quality product* item* broke broken damaged defect* faulty durable material* build* "
-              "works working stopped lasts lasted fabric taste* tasted fresh",
+        "en": "quality product* item* broke broken damaged defect* faulty durable material* build* works "
+              "working stopped lasts lasted fabric taste* tasted fresh",
         "da": "kvalitet* produkt* vare varen varer varerne gik i stykker ødelagt* defekt* holdbar* materiale* "
               "virker holder holdt smag* frisk*",
-        "sv": "kvalitet* produkt* vara varan varor varorna sönder trasig* defekt* hållbar* material* "
-              "fungerar håller höll smak* färsk*",
-        "nb": "kvalitet* produkt* vare varen varer varene i stykker ødelagt* defekt* holdbar* materiale* "
-              "virker fungerer holder holdt smak* fersk*",
-        "fi": "laatu* laadu* laadukas* tuote* tuotte* tuotteen tuotteet rikki hajo* viallinen* vialli* "
-              "kestä* materiaali* maku* maistu* tuore*",
-        "hr": "kvalitet* proizvod* artikl* roba robe pokvar* oštećen* neispravn* izdržlj* materijal* "
-              "radi okus* svjež*",
+        "sv": "kvalitet* produkt* vara varan varor varorna sönder trasig* defekt* hållbar* material* fungerar "
+              "håller höll smak* färsk*",
+        "nb": "kvalitet* produkt* vare varen varer varene i stykker ødelagt* defekt* holdbar* materiale* virker "
+              "fungerer holder holdt smak* fersk*",
+        "fi": "laatu* laadu* laadukas* tuote* tuotte* tuotteen tuotteet rikki hajo* viallinen* vialli* kestä* "
+              "materiaali* maku* maistu* tuore*",
+        "hr": "kvalitet* proizvod* artikl* roba robe pokvar* oštećen* neispravn* izdržlj* materijal* radi okus* "
+              "svjež*",
         "de": "qualität* produkt* artikel ware kaputt* beschädig* defekt* haltbar* material* verarbeitung* "
               "funktioniert geschmack* schmeckt frisch*",
     },
     "website": {
-        "en": "website* site web online app apps application login log-in checkout webshop e-shop "
-              "internet browser page* portal click* interface",
+        "en": "website* site web online app apps application login log-in checkout webshop e-shop internet "
+              "browser page* portal click* interface",
         "da": "hjemmeside* webside* nettet netbutik* webshop* online app appen appe* login log hjemmesiden "
               "siden side portal* klik*",
         "sv": "hemsida* webbplats* webbsida* webben nätet webbutik* webshop* online app appen appar* "
               "inloggning* logga sidan portal* klick*",
         "nb": "nettside* hjemmeside* nettsted* nettbutikk* nettet webshop* online app appen apper* innlogging* "
               "logge siden portal* klikk*",
-        "fi": "verkkosivu* nettisivu* sivusto* verkkokaup* nettikaup* netistä netissä verkossa sovellu* "
-              "appi* äppi* kirjautu* sivu* sivuilla",
+        "fi": "verkkosivu* nettisivu* sivusto* verkkokaup* nettikaup* netistä netissä verkossa sovellu* appi* "
+              "äppi* kirjautu* sivu* sivuilla",
         "hr": "web stranic* internet* online aplikacij* app prijav* webshop* trgovin*online klik*",
-        "de": "website* webseite* internetseite* homepage* onlineshop* online-shop* shop online app "
-              "login anmeld* seite portal* klick*",
+        "de": "website* webseite* internetseite* homepage* onlineshop* online-shop* shop online app login "
+              "anmeld* seite portal* klick*",
     },
     "communication": {
-        "en": "customer support call* called phone* email* e-mail* mail chat reply* replied respond* "
-              "response* answer* answered contact* inform* information communicat* update* hotline queue "
-              "hold callback",
-        "da": "kundeservice* kundeservicen support* ring* opkald* telefon* mail* e-mail* chat* svar* besvar* "
-              "kontakt* information* informer* kommunikation* tilbagemelding* telefonkø* henvendelse*",
-        "sv": "kundtjänst* kundservice* support* ring* samtal* telefon* mejl* mail* e-post* chatt* svar* "
-              "besvar* kontakt* information* informer* kommunikation* återkoppling* telefonkö* ärende*",
-        "nb": "kundeservice* kundesenter* support* ring* samtal* telefon* mail* e-post* epost* chat* svar* "
-              "besvar* kontakt* informasjon* informer* kommunikasjon* tilbakemelding* telefonkø* henvendelse*",
-        "fi": "asiakaspalvelu* asiakastuki* tuki tuen soit* puhel* sähköpost* viest* chat* vastau* vastaa* "
-              "vastannut vastasi yhteyde* yhteyttä tiedot* tiedo* informaatio* jono*",
-        "hr": "korisničk* podršk* služb* nazv* zov* telefon* mail* e-mail* poruk* chat* odgovor* odgovori* "
-              "kontakt* informacij* komunikacij* javi* javlja*",
-        "de": "kundenservice* kundendienst* support* hotline* anruf* angerufen telefon* mail* e-mail* chat* "
-              "antwort* beantwort* geantwortet kontakt* information* informiert* kommunikation* rückmeldung* "
-              "warteschleife*",
+        "en": "customer support notif* notice heard call* called phone* email* e-mail* mail chat reply* replied "
+              "respond* response* answer* answered contact* inform* information communicat* update* hotline "
+              "queue hold callback",
+        "da": "kundeservice* kundeservicen support* besked* meddel* orienter* hørt ring* opkald* telefon* mail* "
+              "e-mail* chat* svar* besvar* kontakt* information* informer* kommunikation* tilbagemelding* "
+              "telefonkø* henvendelse*",
+        "sv": "kundtjänst* kundservice* support* besked* meddel* hört ring* samtal* telefon* mejl* mail* "
+              "e-post* chatt* svar* besvar* kontakt* information* informer* kommunikation* återkoppling* "
+              "telefonkö* ärende*",
+        "nb": "kundeservice* kundesenter* support* beskjed* meld* hørt ring* samtal* telefon* mail* e-post* "
+              "epost* chat* svar* besvar* kontakt* informasjon* informer* kommunikasjon* tilbakemelding* "
+              "telefonkø* henvendelse*",
+        "fi": "asiakaspalvelu* asiakastuki* tuki tuen ilmoit* tiedot* kuulu* soit* puhel* sähköpost* viest* "
+              "chat* vastau* vastaa* vastannut vastasi yhteyde* yhteyttä tiedo* informaatio* jono*",
+        "hr": "korisničk* podršk* služb* obavijest* obavij* obavještava* obavješten* nazv* zov* telefon* mail* "
+              "e-mail* poruk* chat* odgovor* odgovori* kontakt* informacij* komunikacij* javi* javlja*",
+        "de": "kundenservice* kundendienst* support* hotline* bescheid benachrichtig* gemeldet anruf* angerufen "
+              "telefon* mail* e-mail* chat* antwort* beantwort* geantwortet kontakt* information* informiert* "
+              "kommunikation* rückmeldung* warteschleife*",
     },
     "billing": {
         "en": "invoice* bill billed billing charge* charged payment* paid refund* reimburs* card receipt* "
               "debit* credit overcharg* subscription* direct",
-        "da": "faktura* regning* betaling* betalt* betale* opkræv* trukket træk* refusion* tilbagebetal* "
-              "penge-tilbage kort* kvittering* abonnement* kreditnota*",
+        "da": "faktura* regning* betaling* betalt* betale* opkræv* trukket træk* refusion* tilbagebetal* penge- "
+              "tilbage kort* kvittering* abonnement* kreditnota*",
         "sv": "faktura* räkning* betalning* betalat* betala* debiter* dragit dragna återbetal* kort* kvitto* "
               "abonnemang* kreditfaktura*",
-        "nb": "faktura* regning* betaling* betalt* betale* belast* trukket trekk* refusjon* tilbakebetal* "
-              "kort* kvittering* abonnement* kreditnota*",
+        "nb": "faktura* regning* betaling* betalt* betale* belast* trukket trekk* refusjon* tilbakebetal* kort* "
+              "kvittering* abonnement* kreditnota*",
         "fi": "lasku* laskutu* maksu* maksoin maksettu* maksaa veloit* hyvity* palautu* rahat kortti* kuitti* "
               "tilaus* tilau* lisämaksu*",
         "hr": "račun* naplat* naplatil* plaćanj* platio platila platiti povrat* kartic* pretplat* teretil*",
@@ -232,6 +255,22 @@ THEME_WEAK = {"kom", "wait", "service", "servicen", "team", "he", "she", "guy", 
               "vare", "varen", "item*", "product*", "produkt*", "tuote*", "proizvod*", "artikel", "ware",
               "roba", "robe", "log", "klik*", "click*", "klick*", "klikk*", "page*", "abo*"}
 
+_CONJUNCTIONS = frozenset("and og och ja sekä i und sowie".split())
+_COMPOUND_PREFIXES = ("jätte", "kjempe", "super", "mega", "lyn", "hyper", "ultra", "über", "sau", "kanon", "knall",
+                      "bomben", "toppen", "tosi", "todella", "pre")
+_VERB_SECOND = frozenset(("da", "sv", "nb", "de"))
+_BREAKS = frozenset(",.;:!?()")
+_EXCESS = frozenset("too altfor alltför liian previše prečesto predugo zu allzu".split())
+_DIMINISHERS = frozenset("bit slightly somewhat little lidt smule lite litt något hieman vähän vähä malo "
+                         "pomalo etwas bisschen leicht".split())
+_MAGNITUDE = frozenset("""long lang lange langt lång långa långt pitkä pitkään pitkä pitkiä kauan dug duga dugo
+dugačak high høj høje høy hög höga korkea korkeat visok visoka visoke hoch hohe hohen much many meget mange mycket
+många paljon mnogo puno viel viele slow langsom langsam hidas spor sporo late sent sen myöhään kasno spät
+complicated kompliceret komplicerad komplisert monimutkainen komplicirano kompliziert expensive dyr dyrt dyre dyra
+kallis skupo teuer small lille liten pieni mali malo klein big stor iso velik groß""".split())
+_WAIT = ("wait", "queue", "vente", "vänte", "väntan", "kø", "kö", "odotu", "odotus", "jono", "čekanj", "red ",
+         "warte", "schlange", "leveringstid", "leveranstid", "toimitusaika", "lieferzeit", "tid", "aika")
+_WORD_OR_BREAK = re.compile(r"[\w'-]+|[,.;:!?()]|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
 _WORD = re.compile(r"[\w'-]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
 _POS_EMOJI = set("😀😃😄😁😊🙂😍🥰👍❤💯🎉👌⭐🌟🤩😎")
 _NEG_EMOJI = set("😠😡🤬😞😢😭👎💩😤🙁☹😒🤮😩😫")
@@ -303,21 +342,29 @@ class Cues:
 
 def sentiment_cues(lang: str, text: str) -> Cues:
     """Sums word polarities with negation (a negator turns the next three words: "not bad",
-    "ikke dårlig", "ei huono"), intensifiers, emoji and contrast (the part after "but" counts
-    1.5 times)."""
+    "ikke dårlig", "ei huono"; a comma or "and" ends it), intensifiers and diminishers ("a bit
+    expensive" counts half), excess ("too long", "alt for lang", "liian pitkä": negative),
+    emoji, and contrast (after "but" the words count 1.5 times, before it 0.7)."""
     m = _lang_matchers(lang)
-    toks = tokens(text)
+    toks = _WORD_OR_BREAK.findall(normalize(text))
     pos = neg = 0.0
     negated = 0
     negate_left = 0
     boost = 1.0
+    excess = False
     weight = 1.0
-    for tok in toks:
+    last: tuple[int, float] | None = None  # the last polar word: (index, value)
+    for index, tok in enumerate(toks):
         if tok in _POS_EMOJI:
             pos += 1.0
             continue
         if tok in _NEG_EMOJI:
             neg += 1.0
+            continue
+        if tok in _BREAKS or tok in _CONJUNCTIONS:  # "no queue, quick help": the negation ends here
+            negate_left = 0
+            boost = 1.0
+            excess = False
             continue
         if tok in m["contrast"]:
             weight = 1.5
@@ -325,14 +372,35 @@ def sentiment_cues(lang: str, text: str) -> Cues:
             neg *= 0.7
             negate_left = 0
             continue
+        if tok in _EXCESS or (tok in ("for", "för") and index + 1 < len(toks) and toks[index + 1] in _MAGNITUDE):
+            excess = True
+            continue
+        if tok in _DIMINISHERS:
+            boost = 0.5
+            continue
         is_pos = tok in m["pos"] or tok in m["en_pos"]
         is_neg = tok in m["neg"] or tok in m["en_neg"]
+        if is_pos and is_neg:  # "problemlos" is "problem*" and "problemlos*": the longer stem wins
+            p_len, n_len = _stem_len(tok, m["pos"], m["en_pos"]), _stem_len(tok, m["neg"], m["en_neg"])
+            is_pos, is_neg = p_len > n_len, n_len > p_len
+        if not (is_pos or is_neg) and tok.startswith(_COMPOUND_PREFIXES) and len(tok) > 7:
+            rest = tok[next(len(p) for p in _COMPOUND_PREFIXES if tok.startswith(p)):]
+            is_pos, is_neg = rest in m["pos"], rest in m["neg"]  # "jättetrevlig", "kjempegod"
+            if is_pos or is_neg:
+                boost = 1.5
         if tok in m["negator"] or tok in m["en_negator"]:
+            if last is not None and last[0] == index - 1 and lang in _VERB_SECOND:
+                # "virker ikke", "funkar inte", "funktioniert nicht": the negator follows the verb
+                value = last[1]
+                pos, neg = (pos - value, neg + value * 0.8) if value > 0 else (pos + value * 0.8, neg + value)
+                negated += 1
+                last = None
+                continue
             if is_neg and not negate_left:  # "never", "ingen" alone are mildly negative
                 neg += 0.3 * weight
             negate_left = 3
             continue
-        if tok in m["intens"]:
+        if tok in m["intens"] and not (is_pos or is_neg):
             boost = 1.5
             continue
         value = 0.0
@@ -342,8 +410,14 @@ def sentiment_cues(lang: str, text: str) -> Cues:
             value = -1.0
         if tok in WEAK:
             value *= 0.5
+        if excess and (tok in _MAGNITUDE or value):
+            value = -1.0  # "too long", "too expensive", even "too good to be true" reads as a complaint
+            excess = False
+        elif not value and tok in _MAGNITUDE and _waits(toks, index):
+            value = -1.0  # "long wait", "lång väntetid", "pitkä odotusaika"
         if value:
             value *= boost * weight
+            negated_now = bool(negate_left)
             if negate_left:
                 negated += 1
                 value = -value * (0.8 if value < 0 else 1.0)
@@ -352,12 +426,26 @@ def sentiment_cues(lang: str, text: str) -> Cues:
                 pos += value
             else:
                 neg -= value
+            last = (index, value) if not negate_left and not negated_now else None
             boost = 1.0
         elif negate_left:
             negate_left -= 1
     if "!" in text and (pos or neg):
         pos, neg = (pos * 1.2, neg) if pos > neg else (pos, neg * 1.2)
     return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated)
+
+
+def _stem_len(tok: str, *matchers: _Matcher) -> int:
+    best = 0
+    for matcher in matchers:
+        hit = matcher.match(tok)
+        if hit:
+            best = max(best, 1000 if not hit.endswith("*") else len(hit) - 1)
+    return best
+
+
+def _waits(toks: list[str], index: int) -> bool:
+    return any(t.startswith(_WAIT) for t in toks[index + 1:index + 3])
 
 
 def theme_cues(lang: str, text: str) -> dict[str, float]:
