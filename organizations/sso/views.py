@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from nps_platform.parsing import parse_id
+
 from .. import access
 from ..models import EmailDomain, SsoConnection
 from . import dns as sso_dns
@@ -72,8 +74,7 @@ def _domain_action(request, organization) -> None:
                                       by=request.user)
             messages.success(request, _("Domain added. Publish the TXT record, then verify it."))
         return
-    domain_id = request.POST.get("domain_id", "")
-    email_domain = get_object_or_404(EmailDomain, pk=int(domain_id) if domain_id.isdigit() else 0)
+    email_domain = get_object_or_404(EmailDomain, pk=parse_id(request.POST.get("domain_id")) or 0)
     if action == "verify_domain":
         services.email_domain_verify(email_domain=email_domain, by=request.user)
         messages.success(request, _("%(domain)s is verified.") % {"domain": email_domain.domain})
