@@ -12,7 +12,7 @@ from organizations import access
 from organizations.access import Actor
 from responses.models import Response
 
-from .models import Case
+from .models import Case, Webhook
 
 VIEWS = ("mine", "open", "overdue", "closed", "all")
 
@@ -87,3 +87,17 @@ def contact_history(*, actor: Actor, case: Case) -> QuerySet[Response]:
         return Response.objects.none()
     return access.answer_rows(actor, Response.objects.filter(contact_id=response.contact_id)) \
         .exclude(pk=response.pk).select_related("survey").order_by("-created_at")[:20]
+
+
+def case_list(*, actor: Actor, status: str = "", overdue: bool = False) -> QuerySet[Case]:
+    """The API's cases: the ones the reader may see, of one status, or only the overdue ones."""
+    qs = visible_case_list(actor=actor).select_related("owner")
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status__in=Case.OPEN, due_at__lt=timezone.now())
+    return qs
+
+
+def webhook_list() -> QuerySet[Webhook]:
+    return Webhook.objects.order_by("id")

@@ -163,6 +163,6 @@ def webhook_test(request, org_slug, webhook_id):
 @require_POST
 @access.admin_required
 def webhook_delete(request, org_slug, webhook_id):
-    get_object_or_404(Webhook, pk=webhook_id).delete()
+    services.webhook_delete(webhook=get_object_or_404(Webhook, pk=webhook_id), by=request.user)
     messages.success(request, _("Webhook removed."))
     return redirect("webhook_list", org_slug=org_slug)

@@ -96,6 +96,15 @@ def actor_of(request) -> Actor:
     return actor
 
 
+def actor_of_api(request) -> Actor:
+    """The reader of an API call: a browser session's member, or a key (which reads as an admin
+    does). The API kit puts `api_membership` (sessions) and `api_organization` on the request."""
+    membership = getattr(request, "api_membership", None)
+    if membership is None:
+        return actor_for_key(request.api_organization)
+    return actor_for(membership)
+
+
 # --- What a role may do -------------------------------------------------------------------------
 
 def may_administer(actor: Actor) -> bool:

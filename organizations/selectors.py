@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import AuditLogEntry, Department, Employee, MemberInvitation, Membership, User
 
@@ -35,6 +36,17 @@ def department_tree() -> list[TreeNode]:
     return out
 
 
+def department_list() -> QuerySet[Department]:
+    """Every department of the organization, by name (the API's flat list; the tree is above)."""
+    return Department.objects.order_by("name")
+
+
+def member_user_by_email(*, email: str) -> User | None:
+    """The user behind the organization's member with this email (any case), or None."""
+    membership = Membership.objects.filter(user__email__iexact=email).select_related("user").first()
+    return membership.user if membership is not None else None
+
+
 def department_path(department: Department) -> str:
     parts, node = [], department
     while node is not None:
@@ -57,8 +69,6 @@ def membership_list() -> QuerySet[Membership]:
 
 
 def invitation_pending_list() -> QuerySet[MemberInvitation]:
-    from django.utils import timezone
-
     return MemberInvitation.objects.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
 
 

@@ -3,6 +3,8 @@ departments, never an employee (anonymous) answer one by one."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 
 from organizations import access
@@ -25,4 +27,20 @@ def response_list(*, actor: Actor, filters: dict) -> QuerySet[Response]:
         qs = qs.filter(channel=str(channel)[:8])
     if q := str(filters.get("q") or "").strip():
         qs = qs.filter(Q(comment__icontains=q))
+    return qs
+
+
+def response_api_list(*, actor: Actor, since: dt.datetime | None = None, survey_id: int | None = None,
+                      category: str = "", department_id: int | None = None) -> QuerySet[Response]:
+    """The API's responses: the rows the responses page shows the same reader (a manager's
+    departments, no employee answer), answered since a time, of one survey, category or department."""
+    qs = response_list(actor=actor, filters={})
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if survey_id is not None:
+        qs = qs.filter(survey_id=survey_id)
+    if category in ("promoter", "passive", "detractor"):
+        qs = qs.filter(category=category)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
     return qs

@@ -1,6 +1,9 @@
 """The REST API's shared parts: organization-bound key authentication (and the browser's
 session, naming the organization), the tenant context for the request, RFC 9457 problem
-details, cursor pagination and per-key rate limits."""
+details, cursor pagination, idempotency keys and per-key rate limits. The endpoints are the
+apps' own (`<app>/apis.py`); this kit imports no app: what it needs of `organizations` (who a
+key is, a session's membership, where idempotency keys are kept) it takes by the names in
+settings `API_KEY_AUTHENTICATE`, `API_MEMBERSHIP_FOR` and `API_IDEMPOTENCY_MODEL`."""
 
 from __future__ import annotations
 
@@ -8,17 +11,19 @@ import datetime as dt
 import hashlib
 import json
 
+from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import exceptions, permissions
+from django.utils.module_loading import import_string
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, exception_handler
 
 from nps_platform.tenancy import _current_organization
-from nps_platform.tokens import token_hash, token_organization_id
-from organizations.tenancy import membership_for
 
 from . import schema  # noqa: F401 - registers the OpenAPI descriptions of these classes
 
@@ -29,24 +34,15 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        from organizations.models import ApiKey
-
         header = request.headers.get("Authorization", "")
         if not header.startswith(f"{self.keyword} "):
             return None
         raw = header[len(self.keyword) + 1:].strip()
-        # The same work whether or not the organization exists (one hash, one indexed lookup of
-        # the key joined to its active organization), so the answer's timing tells nothing.
-        organization_id = token_organization_id(raw) or 0
-        key = (ApiKey.objects.dangerously_unscoped().select_related("organization")
-               .filter(organization_id=organization_id, organization__is_active=True, key_hash=token_hash(raw),
-                       revoked_at=None).first())
-        organization = key.organization if key is not None else None
+        key = import_string(settings.API_KEY_AUTHENTICATE)(raw=raw)  # the key, marked used; or None
         if key is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked API key.")
-        ApiKey.objects.dangerously_unscoped().filter(pk=key.pk).update(last_used_at=timezone.now())
         request.api_key = key
-        request.api_organization = organization
+        request.api_organization = key.organization
         return (None, key)
 
     def authenticate_header(self, request):
@@ -61,7 +57,7 @@ class OrganizationSessionAuthentication(SessionAuthentication):
         if result is None:
             return None
         slug = request.headers.get("X-Organization") or request.query_params.get("organization", "")
-        membership = membership_for(user=result[0], slug=slug) if slug else None
+        membership = import_string(settings.API_MEMBERSHIP_FOR)(user=result[0], slug=slug) if slug else None
         if membership is None:
             raise exceptions.NotFound("No such organization.")
         request.api_key = None
@@ -112,6 +108,20 @@ class Pagination(CursorPagination):
     max_page_size = 500
     page_size_query_param = "page_size"
     ordering = "-id"
+
+
+def paginated(serializer_class, name: str):
+    """The schema of a cursor-paginated list of `serializer_class`."""
+    return inline_serializer(f"Paginated{name}List", {
+        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True)})
+
+
+def paginated_response(*, queryset, serializer_class, request, view, context: dict | None = None):
+    """One page of `queryset` (cursor pagination), each row through `serializer_class`."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
 class TenantAPIView(APIView):
@@ -195,6 +205,12 @@ class IdempotencyMismatch(exceptions.APIException):
     default_code = "idempotency_mismatch"
 
 
+def _idempotency_model():
+    """The model that holds the keys: `organization`, `owner`, `key` (unique together),
+    `request_hash`, `created_at`, `status_code`, `response_data` (organizations.IdempotencyKey)."""
+    return apps.get_model(settings.API_IDEMPOTENCY_MODEL)
+
+
 def _request_hash(request) -> str:
     from rest_framework.utils.encoders import JSONEncoder
 
@@ -206,7 +222,7 @@ def _idempotency_claim(*, organization, owner: str, key: str, request_hash: str)
     """(row, True) when this call holds the key now; (the other call's row, False) otherwise.
     The unique constraint (organization, owner, key) lets one of any number of concurrent
     calls insert; a key past its day, or left in progress by a call that died, is taken over."""
-    from organizations.models import IdempotencyKey
+    IdempotencyKey = _idempotency_model()
 
     for _attempt in range(3):
         now = timezone.now()
@@ -235,7 +251,7 @@ def idempotent(request, compute):
     frees the key, so it may be retried."""
     from rest_framework.response import Response
 
-    from organizations.models import IdempotencyKey
+    IdempotencyKey = _idempotency_model()
 
     idem = request.headers.get("Idempotency-Key", "").strip()
     if not idem:

@@ -297,6 +297,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# The API kit (nps_platform/api/) reaches organizations only by these names, as Django reaches
+# the user model by AUTH_USER_MODEL, so the core imports no app: who a bearer key is (the live
+# key, marked used, or None), a browser session's membership, and where idempotency keys live.
+API_KEY_AUTHENTICATE = "organizations.services.api_key_authenticate"
+API_MEMBERSHIP_FOR = "organizations.tenancy.membership_for"
+API_IDEMPOTENCY_MODEL = "organizations.IdempotencyKey"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nps_platform.api.base.problem_details",
