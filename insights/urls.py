@@ -1,12 +1,11 @@
-"""Comment insight pages, under /o/<org_slug>/insights/."""
+"""Comment insight pages. The taxonomy editor, under /o/<org_slug>/insights/; the drivers and the why
+view read like the dashboard and live beside it (`urls_dashboard`)."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path("drivers/", views.drivers, name="insights_drivers"),
-    path("why/", views.why, name="insights_why"),
     path("themes/", views.themes, name="insights_themes"),
     path("themes/<int:theme_id>/", views.theme_edit, name="insights_theme_edit"),
     path("themes/<int:theme_id>/merge/", views.theme_merge, name="insights_theme_merge"),

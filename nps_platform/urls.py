@@ -43,6 +43,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/responses/", include("responses.urls_org")),
     path("o/<slug:org_slug>/followup/", include("followups.urls")),
     path("o/<slug:org_slug>/dashboard/", include("dashboards.urls")),
+    path("o/<slug:org_slug>/insights/", include("insights.urls")),
+    path("o/<slug:org_slug>/dashboard/", include("insights.urls_dashboard")),
     path("anymail/", include("anymail.urls")),
     path("api/", include("nps_platform.api.urls")),
     path("", include("responses.urls")),
@@ -52,7 +54,6 @@ urlpatterns = [
 
 # Uploaded media are organizations' logos, public by nature (they brand the survey pages and
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
-    path("o/<slug:org_slug>/insights/", include("insights.urls")),
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 # The admin signs in through allauth too (its two-factor step and lockouts included).
 admin.site.login = secure_admin_login(admin.site.login)

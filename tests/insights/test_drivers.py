@@ -130,12 +130,12 @@ def test_employee_themes_only_from_whole_units_and_never_under_the_threshold(sma
 
 def test_drivers_page_and_odd_input(small, member_client):
     client = member_client(small.owner)
-    response = client.get(f"/o/{small.slug}/insights/drivers/?{PERIOD}")
+    response = client.get(f"/o/{small.slug}/dashboard/drivers/?{PERIOD}")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-theme="delivery"' in html and 'data-theme="staff"' in html
     for query in ("from=x&to=y&survey=abc&department=-1&segment=x&kind=zz", "survey=99999999999999999999",
                   "theme[]=1&sentiment=%ff"):
         for name in ("drivers", "why"):
-            assert client.get(f"/o/{small.slug}/insights/{name}/?{query}").status_code == 200
-    assert client.get(f"/o/{small.slug}/insights/why/?{PERIOD}").status_code == 200
+            assert client.get(f"/o/{small.slug}/dashboard/{name}/?{query}").status_code == 200
+    assert client.get(f"/o/{small.slug}/dashboard/why/?{PERIOD}").status_code == 200

@@ -35,7 +35,7 @@ def test_explorer_by_theme_and_sentiment_and_the_drivers_in_danish(small, page, 
     expect(page.locator("#comments")).not_to_contain_text("Leveringen tog lidt tid")
     expect(page.locator("#comments .theme[data-theme=delivery]").first).to_have_text(levering)
 
-    page.goto(f"/o/{small.slug}/insights/drivers/?{PERIOD}")
+    page.goto(f"/o/{small.slug}/dashboard/drivers/?{PERIOD}")
     expect(page.locator("html")).to_have_attribute("lang", "da")
     rows = page.locator("#drivers tbody tr")
     expect(rows).to_have_count(3)

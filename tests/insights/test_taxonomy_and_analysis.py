@@ -147,7 +147,7 @@ def test_taxonomy_is_for_admins_only(small, add_member, member_client):
     viewer = add_member(small.organization, "viewer")
     client = member_client(viewer)
     assert client.get(f"/o/{small.slug}/insights/themes/").status_code == 403
-    assert client.get(f"/o/{small.slug}/insights/drivers/?{PERIOD}").status_code == 200
+    assert client.get(f"/o/{small.slug}/dashboard/drivers/?{PERIOD}").status_code == 200
 
 
 def test_explorer_filters_by_theme_and_sentiment(small, admin_client):
