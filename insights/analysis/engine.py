@@ -23,14 +23,15 @@ SENTIMENTS = ("positive", "neutral", "negative")
 
 # Tuned on the development set (insights/analysis/data/dev.jsonl), never on the evaluation set.
 PARAMS = {
-    "lex_weight": 2.5,         # lexicon score's weight beside the logistic layer's logits
+    "lex_weight": 3.0,         # lexicon score's weight beside the logistic layer's logits
     "neutral_band": 0.45,      # lexicon-only: |score| below this is neutral
     "neutral_bias": 1.0,       # added to the logistic layer's neutral logit
-    "theme_sim": 0.045,        # nearest example this much nearer than the no-theme phrases: a theme
-    "theme_sim_kw": -0.07,     # ... or this much with a keyword of the theme
+    "theme_sim": 0.03,        # nearest example this much nearer than the no-theme phrases: a theme
+    "theme_sim_kw": -0.1,     # ... or this much with a keyword of the theme
     "theme_kw": 1.0,           # a strong keyword (lexicon-only: alone names a theme)
     "theme_mix": 0.025,        # similarity bonus per keyword point
-    "theme_margin": 0.03,      # a second theme in one clause must be this close to the best
+    "theme_top": 2,            # a theme's similarity: the mean of its nearest examples
+    "theme_margin": 0.02,      # a second theme in one clause must be this close to the best
 }
 
 # Comments that name no theme: a theme is kept only when its nearest example is nearer than
@@ -114,14 +115,14 @@ def _sentiment_model():
 def _theme_matrix(taxonomy):
     import numpy as np
 
-    key = tuple((t.key, t.examples) for t in taxonomy)
+    key = tuple((t.key, t.examples, tuple(sorted(t.names.items()))) for t in taxonomy)
     with _lock:
         cached = _state.get("themes")
         if cached and cached[0] == key:
             return cached[1]
     texts, owners = [], []
     for i, theme in enumerate(taxonomy):
-        for example in theme.examples:
+        for example in dict.fromkeys([*theme.examples, *theme.names.values()]):  # its names are examples too
             texts.append(example)
             owners.append(i)
     matrix = (embedder.embed(texts), np.array(owners, dtype=np.int64))
@@ -207,7 +208,8 @@ def _decide_themes(taxonomy, clause_keywords, clause_sims) -> tuple[str, ...]:
             top = max(scores.values())
             margin = PARAMS["theme_margin"] if sims is not None else 0.61
             for key, s in scores.items():
-                if s >= top - margin:
+                # a second theme in a clause needs a keyword of its own, the best one needs not
+                if s == top or (s >= top - margin and keywords.get(key, 0.0) >= PARAMS["theme_kw"]):
                     best[key] = max(best.get(key, 0.0), s)
     return tuple(sorted(best, key=lambda k: -best[k]))
 
@@ -242,7 +244,8 @@ def analyze(items, taxonomy):
         for j in range(len(taxonomy)):
             cols = owners == j
             if cols.any():
-                per_theme[:, j] = sims_all[:, cols].max(axis=1)
+                top = np.sort(sims_all[:, cols], axis=1)[:, -PARAMS["theme_top"]:]
+                per_theme[:, j] = top.mean(axis=1)
         per_theme -= (vectors @ _no_theme_matrix().T).max(axis=1, keepdims=True)
     out = []
     row = 0

@@ -98,7 +98,7 @@ NEGATIVE = {
 # yet "ingen" and "never" only count when nothing else speaks).
 WEAK = {"works", "virker", "fungerar", "fungerer", "funkar", "funker", "toimi", "toimii", "radi", "funktioniert",
         "never", "nobody", "aldrig", "aldri", "ingen", "koskaan", "nikad", "nikada", "nie", "niemals",
-        "problem", "fel", "feil", "sen", "sent", "late", "wrong", "refund", "cancel"}
+        "problem", "fel", "feil", "wrong", "refund", "cancel"}
 
 NEGATORS = {
     "en": "not no never without hardly nothing isn't wasn't don't didn't doesn't aren't weren't can't couldn't "
@@ -391,8 +391,8 @@ def sentiment_cues(lang: str, text: str) -> Cues:
         if tok in m["negator"] or tok in m["en_negator"]:
             if last is not None and last[0] == index - 1 and lang in _VERB_SECOND:
                 # "virker ikke", "funkar inte", "funktioniert nicht": the negator follows the verb
-                value = last[1]
-                pos, neg = (pos - value, neg + value * 0.8) if value > 0 else (pos + value * 0.8, neg + value)
+                value = last[1]  # a working thing that does not work is a complaint, weak word or not
+                pos, neg = (pos - value, neg + max(value, 1.0)) if value > 0 else (pos - value * 0.8, neg + value)
                 negated += 1
                 last = None
                 continue

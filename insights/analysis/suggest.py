@@ -13,6 +13,7 @@ from collections import Counter
 from . import embedder, lexicon
 
 MIN_MEMBERS = 3
+STEM = 4  # "parking", "parkering", "parkplatz" share "park"
 THRESHOLD = 0.55
 _STOP = set("""the and for with that this have was were are you your they them from will would there their what
 when which very really just also about been more much some than then only into over after before could
@@ -23,23 +24,47 @@ mit für ist war nicht auch sehr aber oder nach noch kun myös että joka oli ov
 kako koji koja koje bilo sam smo ali još samo nakon prije""".split())
 
 
-def _content_tokens(lang: str, text: str) -> list[str]:
+def _content_words(lang: str, text: str) -> list[str]:
     cues = lexicon._lang_matchers(lang)
     out = []
     for tok in lexicon.tokens(text):
         if len(tok) < 4 or tok in _STOP or tok in cues["pos"] or tok in cues["neg"] or tok in cues["negator"]:
             continue
-        out.append(tok[:7])
+        out.append(tok)
     return out
 
 
+def _content_tokens(lang: str, text: str) -> list[str]:
+    return [word[:STEM] for word in _content_words(lang, text)]
+
+
+def _language_means() -> dict:
+    """The mean vector of the shipped training comments per language (and over all, "*"): what
+    a comment of that language shares with every other, whatever its topic."""
+    import numpy as np
+
+    from .anchors import training
+
+    rows = training()
+    vectors = embedder.embed([row["text"] for row in rows]).astype(np.float64)
+    means = {"*": vectors.mean(axis=0)}
+    for lang in {row["lang"] for row in rows}:
+        means[lang] = vectors[[k for k, row in enumerate(rows) if row["lang"] == lang]].mean(axis=0)
+    return means
+
+
 def _describe(items, members):
+    """Key phrases: the words most members share (a stem shown as its commonest word)."""
     from . import Suggestion
 
     counts = Counter()
+    words: dict[str, Counter] = {}
     for i in members:
-        counts.update(set(_content_tokens(*items[i])))
-    phrases = tuple(word for word, n in counts.most_common(5) if n >= 2) or tuple(w for w, _ in counts.most_common(3))
+        for word in set(_content_words(*items[i])):
+            counts[word[:STEM]] += 1
+            words.setdefault(word[:STEM], Counter())[word] += 1
+    stems = [stem for stem, n in counts.most_common(5) if n >= 2] or [stem for stem, _ in counts.most_common(3)]
+    phrases = tuple(words[stem].most_common(1)[0][0] for stem in stems)
     examples = tuple(items[i][1][:200] for i in members[:3])
     return Suggestion(key_phrases=phrases, members=tuple(members), examples=examples)
 
@@ -69,9 +94,9 @@ def suggest(items, taxonomy, max_suggestions: int = 8):
 
     vectors = embedder.embed([items[i][1] for i in loose]).astype(np.float64)
     langs = [items[i][0] for i in loose]
-    for lang in set(langs):  # what all comments of a language share is not a topic
-        rows = [k for k, lang_ in enumerate(langs) if lang_ == lang]
-        vectors[rows] -= vectors[rows].mean(axis=0)
+    means = _language_means()
+    for k, lang in enumerate(langs):  # what all comments of a language share is not a topic
+        vectors[k] -= means.get(lang, means["*"])
     _mean, w, _b = _sentiment_model()
     direction = (w[:, 0] - w[:, 2]).astype(np.float64)
     direction /= np.linalg.norm(direction) or 1.0

@@ -10,7 +10,7 @@ from .engine import no_theme_phrases
 
 def shipped_texts() -> list[str]:
     texts = [phrase for phrase, _ in sentiment_examples()]
-    texts += [example for theme in starter_taxonomy() for example in theme.examples]
+    texts += [example for theme in starter_taxonomy() for example in (*theme.examples, *theme.names.values())]
     texts += no_theme_phrases()
     return list(dict.fromkeys(texts))
 
