@@ -162,3 +162,24 @@ def test_the_company_sign_in_page_says_when_an_address_has_no_sso(client, db):
     response = client.post("/accounts/sso/", {"email": "someone@nowhere.test"})
     assert response.status_code == 200
     assert "Single sign-on is not set up for this address" in response.content.decode()
+
+
+def test_where_sso_is_required_no_other_way_in_passes_the_login_gate(sso_required, rf):
+    """allauth calls pre_login for every login (passkey, login code, a social provider): only the
+    organization's own SSO passes for its domains."""
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    from organizations.accounts import AccountAdapter
+    from organizations.sso.adapter import social_app_for
+
+    _organization, owner, connection = sso_required
+    request = rf.get("/accounts/login/")
+    request.session = SessionStore()
+    kwargs = {"email_verification": "none", "email": None, "signup": False, "redirect_url": None}
+    refused = AccountAdapter(request).pre_login(request, owner, signal_kwargs=None, **kwargs)
+    assert refused.status_code == 403 and "signs its people in with single sign-on" in refused.content.decode()
+
+    class Login:  # what allauth's social login carries: its provider and that provider's app
+        provider = social_app_for(connection).get_provider(request)
+
+    assert AccountAdapter(request).pre_login(request, owner, signal_kwargs={"sociallogin": Login()}, **kwargs) is None
