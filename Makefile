@@ -46,6 +46,7 @@ test: install node_modules/.installed
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf var/ $(VENV)

@@ -75,6 +75,8 @@ def pdf_context(board) -> dict:
 
 def dashboard_pdf(*, board, language: str | None = None) -> bytes:
     """The view as PDF bytes, its words in `language` (else the active one)."""
+    # imported here, not with the module: WeasyPrint loads Pango and HarfBuzz (about a second),
+    # which every process that imports the dashboards would otherwise pay for no PDF
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 
 from csp.decorators import csp_update
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from contacts.models import Segment
 from followups.selectors import closed_loop_kpis
@@ -19,15 +22,17 @@ from nps_platform.nps_math import reading
 from nps_platform.pagination import page_of
 from nps_platform.tenancy import tenant_context
 from organizations import access
-from organizations.models import Department
+from organizations.models import Department, Employee
 from organizations.services import audit_record
 from surveys.models import Survey
 
 from . import answers, charts, selectors
-from .comments import comments_for
+from .comments import comment_details, comments_for
 from .exports import export_rows, safe_cell
 from .freshness import freshness
-from .pdf import BREAKDOWNS
+from .models import ReportSubscription
+from .pdf import BREAKDOWNS, dashboard_pdf
+from .reports import subscription_set
 
 
 def _common(request, dashboard) -> dict:
@@ -74,8 +79,6 @@ def dashboard(request, org_slug):
     if any(row["trend"] for row in figures["csat"]["rows"]):
         context["charts"]["csat_trend"] = charts.csat_trend_figure(figures["csat"]["rows"], board.filters.every)
     context["enps_beside"] = selectors.enps_beside_cnps(actor=actor, params=request.GET, board=board)
-    from .models import ReportSubscription
-
     context["subscription"] = ReportSubscription.objects.filter(user=request.user).first()
     return render(request, "dashboards/dashboard.html", context)
 
@@ -83,11 +86,6 @@ def dashboard(request, org_slug):
 @require_POST
 def report_subscribe(request, org_slug):
     """Any member may have their current view emailed to themselves, weekly or monthly."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from .reports import subscription_set
-
     query = request.POST.get("query", "")
     subscription = subscription_set(organization=request.organization, user=request.user,
                                     every=request.POST.get("every", ""), query=query)
@@ -101,10 +99,6 @@ def comments(request, org_slug):
     board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
     filters = {k: request.GET.get(k, "") for k in ("q", "category", "language", "employee")}
     rows = comments_for(board=board, params=request.GET, **filters)
-    from organizations.models import Employee
-
-    from .comments import comment_details
-
     visible = access.visible_employee_ids(board.actor)
     employees = Employee.objects.order_by("name")
     employees = employees if visible is None else employees.filter(pk__in=visible)
@@ -130,11 +124,6 @@ def export(request, org_slug, fmt):
                  summary=f"{fmt.upper()} export: {board.filters.query()}", data={"query": board.filters.query()})
     stamp = f"{timezone.now():%Y-%m-%d}"
     if fmt == "xlsx":
-        import tempfile
-
-        from django.http import FileResponse
-        from openpyxl import Workbook
-
         # A workbook is built whole before its first byte can leave, so it holds at most
         # XLSX_MAX_ANSWERS rows (written row by row to a temporary file: memory stays flat); past
         # that its last row says so and points to the CSV, which streams every answer.
@@ -175,8 +164,6 @@ def export(request, org_slug, fmt):
 def export_pdf(request, org_slug):
     """The dashboard view (its filters, headline, trend, breakdowns) as a PDF, read for the same
     reader as the page."""
-    from .pdf import dashboard_pdf
-
     board = selectors.dashboard_for(actor=access.actor_of(request), params=request.GET)
     audit_record(organization=request.organization, actor=request.user, action="dashboard.exported",
                  summary=f"PDF export: {board.filters.query()}", data={"query": board.filters.query()})

@@ -4,12 +4,12 @@ it gets a leading quote. Numbers pass as they are; characters an XLSX file canno
 
 from __future__ import annotations
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def spreadsheet_cell(value):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):

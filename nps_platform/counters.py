@@ -3,6 +3,7 @@ rate limits."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
 
@@ -32,8 +33,6 @@ class RedisCache(django_redis.RedisCache):
 def client_address(request) -> str:
     """The client's address for rate limits: behind a proxy that sets X-Forwarded-For
     (TRUST_X_FORWARDED_FOR), the first address there."""
-    from django.conf import settings
-
     if settings.TRUST_X_FORWARDED_FOR and request.headers.get("X-Forwarded-For"):
         return request.headers["X-Forwarded-For"].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")

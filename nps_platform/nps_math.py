@@ -15,14 +15,27 @@ from django.utils.translation import gettext_lazy
 
 Z95 = 1.96
 LOW_SAMPLE = 30  # below this many answers a score carries a "too few answers" warning
+# The categories' thresholds, written here only: 9–10 promoters, 7–8 passives, 0–6 detractors.
+PROMOTER_MIN = 9
+PASSIVE_MIN = 7
+
+
+def category_for_score(score: int | None) -> str | None:
+    if score is None:
+        return None
+    if score >= PROMOTER_MIN:
+        return "promoter"
+    if score >= PASSIVE_MIN:
+        return "passive"
+    return "detractor"
 
 
 def category_counts(scores: Iterable[int]) -> tuple[int, int, int]:
     promoters = passives = detractors = 0
     for score in scores:
-        if score >= 9:
+        if score >= PROMOTER_MIN:
             promoters += 1
-        elif score >= 7:
+        elif score >= PASSIVE_MIN:
             passives += 1
         else:
             detractors += 1
@@ -93,7 +106,8 @@ def score_from_histogram(histogram: Sequence[int], *, low_sample: int = LOW_SAMP
     """From the count of each score 0–10 (what the rollups store)."""
     if len(histogram) != 11:
         raise ValueError("a histogram has eleven counts, for the scores 0 to 10")
-    return score_from_categories(sum(histogram[9:]), sum(histogram[7:9]), sum(histogram[:7]), low_sample=low_sample)
+    return score_from_categories(sum(histogram[PROMOTER_MIN:]), sum(histogram[PASSIVE_MIN:PROMOTER_MIN]),
+                                 sum(histogram[:PASSIVE_MIN]), low_sample=low_sample)
 
 
 def change_is_significant(current: Score, previous: Score) -> bool | None:

@@ -4,8 +4,14 @@ unique constraint can include `organization` like every other one."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
+
+from django.conf import settings
+
+from .parsing import parse_token_head
 
 
 def token_hash(raw: str) -> str:
@@ -20,8 +26,6 @@ def token_make(*, organization_id: int) -> tuple[str, str]:
 
 
 def token_organization_id(raw: str) -> int | None:
-    from .parsing import parse_token_head
-
     if not isinstance(raw, str) or len(raw.partition(".")[2]) < 16 or len(raw) > 200:
         return None
     return parse_token_head(raw)
@@ -30,11 +34,6 @@ def token_organization_id(raw: str) -> int | None:
 def token_from_nonce(*, organization_id: int, nonce: str) -> str:
     """A link token that can be rebuilt (for a reminder) from a stored random nonce and the
     server's secret, but not from the database alone."""
-    import base64
-    import hmac
-
-    from django.conf import settings
-
     digest = hmac.new(settings.SECRET_KEY.encode(), f"link:{nonce}".encode(), hashlib.sha256).digest()
     return f"{organization_id}." + base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 

@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Employee, Organization, Role, User
+from .models import Department, Employee, Membership, Organization, Role, User
 
 
 class CrispyMixin:
@@ -72,8 +72,6 @@ class OrganizationSettingsForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Membership
-
         # The model's help names the placeholder in angle brackets, which a page would read as
         # a tag ("/o//"); here it shows the organization's own address, escaped.
         self.fields["slug"].help_text = format_html(
@@ -125,8 +123,6 @@ class EmployeeForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Membership
-
         self.fields["department"].queryset = Department.objects.all()
         # Only this organization's members can be linked, so they may later see their own scores.
         self.fields["user"].queryset = User.objects.filter(
@@ -192,8 +188,6 @@ class AuditLogFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Membership
-
         self.fields["actor"].queryset = User.objects.filter(
             pk__in=Membership.objects.values("user_id")).order_by("email")
         groups = sorted({a.split(".", 1)[0] + "." for a in actions if "." in a})

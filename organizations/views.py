@@ -3,17 +3,22 @@ employees, settings and the audit log. Thin: forms validate, services write."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
+from nps_platform.cells import spreadsheet_cell
 from nps_platform.pagination import page_of
 from nps_platform.parsing import parse_id
 from nps_platform.tenancy import tenant_context
@@ -31,7 +36,8 @@ from .forms import (
     OrganizationSettingsForm,
     SignupForm,
 )
-from .models import Department, Employee, MemberInvitation, Membership, Organization, Role, User
+from .models import ApiKey, Department, Employee, MemberInvitation, Membership, Organization, Role, User
+from .tasks import member_invitation_send
 
 
 def _org_url(request, name: str, **kwargs) -> str:
@@ -229,8 +235,6 @@ def memberinvitation_revoke(request, org_slug, memberinvitation_id):
 @require_POST
 @access.admin_required
 def memberinvitation_resend(request, org_slug, memberinvitation_id):
-    from .tasks import member_invitation_send
-
     invitation = get_object_or_404(MemberInvitation, pk=memberinvitation_id)
     if invitation.is_pending:
         transaction.on_commit(lambda: member_invitation_send.delay(
@@ -323,8 +327,6 @@ def employee_import(request, org_slug):
 
 @access.admin_required
 def api_keys(request, org_slug):
-    from .models import ApiKey
-
     new_key = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
@@ -341,8 +343,6 @@ def api_keys(request, org_slug):
 @require_POST
 @access.admin_required
 def apikey_revoke(request, org_slug, apikey_id):
-    from .models import ApiKey
-
     key = get_object_or_404(ApiKey, pk=apikey_id, revoked_at=None)
     services.api_key_revoke(key=key, by=request.user)
     messages.success(request, _("The key “%(name)s” no longer works.") % {"name": key.name})
@@ -370,18 +370,12 @@ def _audit_entries(request):
 
 def _audit_csv(entries, *, organization):
     """The filtered log as CSV, streamed; cells a spreadsheet would run as formulas are quoted."""
-    import csv
-
-    from django.http import StreamingHttpResponse
-    from django.utils import timezone
-
     class Echo:
         def write(self, value):
             return value
 
     def safe(text) -> str:
-        text = str(text)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+        return spreadsheet_cell(str(text))  # the one formula guard (nps_platform.cells)
 
     def rows():  # streamed after the view returns: the organization's context again
         writer = csv.writer(Echo())
@@ -401,9 +395,6 @@ def _audit_csv(entries, *, organization):
 def brand_css(request, organization_id: int):
     """The organization's colours for respondent pages, as a stylesheet (the CSP forbids inline
     styles). The text colour on the brand colour is chosen for contrast."""
-    from django.http import HttpResponse
-    from django.views.decorators.cache import patch_cache_control
-
     organization = get_object_or_404(Organization, pk=organization_id, is_active=True)
     color = organization.brand_color
     r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nps_platform.nps_math import category_for_score as category_for_score  # the thresholds live there
+
 from .models import CATEGORIES
 from .texts import resolve
-
-
-def category_for_score(score: int | None) -> str | None:
-    if score is None:
-        return None
-    if score >= 9:
-        return "promoter"
-    if score >= 7:
-        return "passive"
-    return "detractor"
 
 
 @dataclass

@@ -3,6 +3,8 @@ texts, publish an immutable version, and move through the lifecycle."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +26,7 @@ from .models import (
     SurveyStatus,
     SurveyVersion,
 )
-from .texts import Problem, survey_problems
+from .texts import Problem, survey_problems, survey_text_slots
 
 
 class PublishRefused(ValidationError):
@@ -271,8 +273,6 @@ def choice_delete(*, choice: Choice, by: User) -> None:
 @transaction.atomic
 def texts_update(*, survey: Survey, language: str, values: dict[str, str], by: User) -> int:
     """Sets many texts in one language, keyed by slot path (the translation editor)."""
-    from .texts import survey_text_slots
-
     changed_owners = {}
     for slot in survey_text_slots(survey=survey):
         if slot.path in values:
@@ -377,8 +377,6 @@ def survey_public_link_set(*, survey: Survey, enabled: bool, ask_department: boo
                            ask_employee: bool = False) -> Survey:
     """Opens or closes the survey's public link; the address stays the same once made, so
     printed QR codes keep working."""
-    import secrets
-
     if enabled and not survey.public_token:
         survey.public_token = f"{survey.organization_id}.{secrets.token_urlsafe(12)}"
     survey.public_enabled, survey.ask_department, survey.ask_employee = enabled, ask_department, ask_employee

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import CATEGORIES, Question, QuestionType, Survey
@@ -111,8 +112,6 @@ class Problem:
 
 def survey_problems(*, survey: Survey) -> list[Problem]:
     """Everything that stops publishing, in plain words."""
-    from django.conf import settings
-
     language_names = dict(settings.LANGUAGES)
     questions = list(survey.questions.prefetch_related("choices"))
     links = list(survey.review_links.all())

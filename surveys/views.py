@@ -3,6 +3,10 @@ question cards in place; every action also works as a plain form post without Ja
 
 from __future__ import annotations
 
+import io
+
+import qrcode
+import qrcode.image.svg
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -21,8 +25,8 @@ from . import services
 from .forms import ChoiceAddForm, QuestionForm, ReviewLinkForm, SurveyCreateForm, SurveySettingsForm, TextsForm
 from .models import CATEGORIES, Choice, Question, QuestionType, ReviewLink, Survey
 from .presentation import survey_shown
+from .selectors import respondent_branding, survey_problems_by_question
 from .selectors import survey_list as select_surveys
-from .selectors import survey_problems_by_question
 from .texts import survey_text_slots
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -286,8 +290,6 @@ SAMPLE_SCORE = {"promoter": 10, "passive": 8, "detractor": 3}
 def survey_preview_frame(request, org_slug, survey_id):
     """The respondent page itself, from the draft, as a respondent in `lang` with a score in
     `category` would see it. Answers are not saved."""
-    from surveys.selectors import respondent_branding
-
     survey = _survey(survey_id)
     category = request.GET.get("category", "detractor")
     category = category if category in CATEGORIES else "detractor"
@@ -318,11 +320,6 @@ def survey_public_link(request, org_slug, survey_id):
 
 def survey_qr(request, org_slug, survey_id, fmt):
     """The public link as a QR code (PNG for print shops and receipts, SVG for designers)."""
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
     survey = _survey(survey_id)
     if not survey.public_token:
         raise Http404("The survey has no public link.")

@@ -53,11 +53,13 @@ INSTALLED_APPS = [
     "responses",
     "followups",
     "dashboards",
+    "insights",
+    "demo",  # seed_demo: on top of every stage
+    "benchmarks",  # the benchmark data commands
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "insights",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -252,9 +254,12 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # the exchange tables (celery.exchange, celery.pidbox.exchange): kombu's default is
+        # ./control, beside the code; runtime files live under var/
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

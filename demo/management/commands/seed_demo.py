@@ -1,16 +1,39 @@
-"""Seeds a demo organization (departments, teams, employees, an admin) and prints the login.
-Safe to run again: it tops up what is missing and changes nothing else."""
+"""Seeds a demo organization (departments, teams, employees, an admin, surveys, contacts, answers
+with their follow-ups, rollups and comment analysis) and prints the login. Safe to run again: it
+tops up what is missing and changes nothing else. It sets up every stage, so it lives in its own
+app above them all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from contacts.models import Contact, ContactImport, Segment, Suppression, Tag
+from contacts.services import contacts_import_run, import_start, suppression_add
+from dashboards.rollups import rollups_rebuild
+from distribution.models import Campaign
+from followups.models import Alert, Case, CaseEvent, Webhook
+from followups.services import response_follow_up, rules_ensure_defaults
+from insights.services import demo_seed
 from nps_platform.tenancy import tenant_context
 from organizations.models import Department, Employee, Membership, Organization, Role, User
-from organizations.services import organization_create
+from organizations.services import api_key_create, organization_create
+from responses.models import Response
+from responses.services import Submission, response_record_public
+from surveys.models import Survey
+from surveys.presentation import category_for_score, survey_shown
+from surveys.services import (
+    review_link_add,
+    survey_create,
+    survey_public_link_set,
+    survey_publish,
+    survey_settings_update,
+)
 
 DEMO_TREE = {
     "Sales": ["Nordic", "DACH"],
@@ -76,16 +99,6 @@ class Command(BaseCommand):
         ))
 
     def _seed_surveys(self, organization, user):
-        # Survey design is a later stage; it may be imported here, in a command, not the reverse.
-        from surveys.models import Survey
-        from surveys.services import (
-            review_link_add,
-            survey_create,
-            survey_public_link_set,
-            survey_publish,
-            survey_settings_update,
-        )
-
         if Survey.objects.exists():
             return
         survey = survey_create(organization=organization, template="relationship", name="Customer relationship 2026",
@@ -105,11 +118,6 @@ class Command(BaseCommand):
         survey_publish(survey=employee, by=user)
 
     def _seed_contacts(self, organization, user):
-        from contacts.models import Contact, ContactImport, Segment, Suppression, Tag
-        from contacts.services import contacts_import_run, import_start, suppression_add
-        from distribution.models import Campaign
-        from surveys.models import Survey
-
         if Contact.objects.exists():
             return
         rows = ["email;name;language;department;revenue;customer since;tags"]
@@ -138,18 +146,6 @@ class Command(BaseCommand):
                                 survey=Survey.objects.get(name="Customer relationship 2026"), created_by=user)
 
     def _seed_responses(self, organization, user):
-        import datetime as dt
-        import random
-
-        from django.utils import timezone
-
-        from followups.models import Webhook
-        from followups.services import response_follow_up, rules_ensure_defaults
-        from responses.models import Response
-        from responses.services import Submission, response_record_public
-        from surveys.models import Survey
-        from surveys.presentation import category_for_score, survey_shown
-
         if Response.objects.exists():
             return
         rules_ensure_defaults(organization=organization)
@@ -163,8 +159,6 @@ class Command(BaseCommand):
                           "Svært at finde parkering ved butikken."],
         }
         teams = list(Department.objects.filter(parent__isnull=False))
-        from contacts.models import Contact
-
         customers = list(Contact.objects.all())
         for _ in range(120):
             score = rng.choice([10, 10, 9, 9, 9, 8, 8, 7, 6, 5, 3, 10, 9])
@@ -195,14 +189,8 @@ class Command(BaseCommand):
                 response_record_public(survey=employee_survey, version=employee_survey.current_version,
                                        shown=shown, channel="email", department=team,
                                        submission=Submission(score=score, answers={}))
-        from dashboards.rollups import rollups_rebuild
-
         rollups_rebuild(organization=organization)
-        from insights.services import demo_seed
-
         demo_seed(organization=organization)  # the comments' sentiment and themes
-        from organizations.services import api_key_create
-
         api_key_create(organization=organization, name="Demo CRM (read)", scope="read", by=user)
         Webhook.objects.create(organization=organization, url="https://crm.demo-company.example/hooks/nps",
                                secret="demo-secret-not-for-production", events=["response.detractor"],
@@ -212,12 +200,6 @@ class Command(BaseCommand):
         """The demo's answers are history: their alerts count as sent and their cases as handled
         (all but the last few days', left open for the inbox), so the first start mails nobody
         about answers from weeks ago (the answers' own tasks, the sweep and the tick would)."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from followups.models import Alert, Case, CaseEvent
-
         now = timezone.now()
         Alert.objects.filter(status=Alert.Status.PENDING).update(status=Alert.Status.SENT, sent_at=now)
         reasons = [Case.Reason.FIXED, Case.Reason.EXPLAINED, Case.Reason.COMPENSATED, Case.Reason.THANKED]

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from distribution.models import Campaign
+from distribution.services import campaign_start
 from nps_platform.tenancy import tenant_context
 from organizations.models import User
 
@@ -32,9 +34,6 @@ class Command(BaseCommand):
     def handle(self, *args, slug, contacts, no_start, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmark data needs PostgreSQL (DATABASE_URL).")
-        from distribution.models import Campaign
-        from distribution.services import campaign_start
-
         started = time.monotonic()
         organization = bench_organization(slug, clear=(
             "responses_responsechange", "responses_response", "distribution_emailsend", "distribution_invitation",

@@ -17,8 +17,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from contacts.models import Segment
+from dashboards.rollups import source_question_keys
+from nps_platform.nps_math import category_for_score
 from nps_platform.tenancy import tenant_context
-from organizations.models import Department, Organization
+from organizations.models import Department, Membership, Organization, Role, User
 
 from ._bench import bench_organization, bench_survey
 
@@ -71,9 +74,6 @@ class Command(BaseCommand):
 
     def _people(self, organization, slug, departments):
         """The manager of "Sales" (and its teams), and the segment of one region's contacts."""
-        from contacts.models import Segment
-        from organizations.models import Membership, Role, User
-
         user = User.objects.filter(email=f"manager@{slug}.example").first() or User.objects.create_user(
             email=f"manager@{slug}.example", password=None)
         membership, _ = Membership.objects.get_or_create(organization=organization, user=user,
@@ -99,8 +99,6 @@ class Command(BaseCommand):
             return [row[0] for row in cursor.fetchall()]
 
     def _copy_responses(self, organization, survey, version, departments, contacts, count, days):
-        from dashboards.rollups import source_question_keys
-
         rng = random.Random(count)
         now = dt.datetime.now(dt.UTC)
         weights = [2, 1, 1, 2, 2, 3, 4, 8, 12, 25, 40]  # a realistic lean towards 9–10
@@ -119,7 +117,7 @@ class Command(BaseCommand):
                 buffer = io.StringIO()
                 for _ in range(min(batch, count - start)):
                     score = rng.choices(range(11), weights)[0]
-                    category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+                    category = category_for_score(score)
                     at = now - dt.timedelta(seconds=rng.randint(0, days * 86400))
                     comment = rng.choice(comments)
                     contact = rng.choice(contacts) if rng.random() < 0.8 else r"\N"
@@ -136,8 +134,6 @@ class Command(BaseCommand):
     def _rollups(self, organization, survey):
         """Per key kind, one INSERT … SELECT … GROUP BY GROUPING SETS: the organization-wide row
         (department NULL) and each department's own row, as `dashboards.rollups` writes them."""
-        from dashboards.rollups import source_question_keys
-
         tz = organization.time_zone
         counts = ", ".join(f"count(*) FILTER (WHERE score = {i})" for i in range(11))
         contact = "JOIN contacts_contact c ON c.id = r.contact_id"

@@ -8,6 +8,8 @@ from django.db import connection
 
 from organizations.models import Organization, User
 from organizations.services import organization_create
+from surveys.models import Survey
+from surveys.services import survey_create, survey_publish
 
 
 def bench_organization(slug: str, *, clear: tuple[str, ...]) -> Organization:
@@ -27,9 +29,6 @@ def bench_organization(slug: str, *, clear: tuple[str, ...]) -> Organization:
 def bench_survey(organization: Organization):
     """The organization's published "Benchmark survey" (relationship template, Danish), made
     on first use. Call inside tenant_context(organization)."""
-    from surveys.models import Survey
-    from surveys.services import survey_create, survey_publish
-
     survey = Survey.objects.filter(name="Benchmark survey").first()
     if survey is None:
         owner = User.objects.filter(memberships__organization=organization).first()
