@@ -149,7 +149,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SESSION_REMEMBER = True  # no "remember me" box: a session lasts SESSION_COOKIE_AGE, as before
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # django-axes counts failed logins and locks out (below); allauth's own count would be a second one.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Sign-ins per address: a whole office behind one address signs in at nine (allauth's default: 30/m).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": env("LOGIN_RATE_PER_ADDRESS", default="300/m/ip")}
 ACCOUNT_FORMS = {"login": "organizations.accounts.LoginForm"}
 MFA_ADAPTER = "organizations.accounts.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

@@ -23,6 +23,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 3
+# The suite's sign-ins all come from 127.0.0.1 and its counters live across tests in Redis.
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": None}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}-{os.urandom(4).hex()}"  # noqa: F405 - runs share Redis
 # Unit and view tests run tasks inline; tests whose behaviour depends on the worker start a
 # real one (tests/conftest.py: celery_worker_process), which turns this off.
