@@ -273,6 +273,16 @@ def seed(receiver: Receiver) -> Seed:
         case_b, case_assigned = (Case.objects.get(response=r) for r in (r_b, r_b_assigned))
         assert case_assigned.owner_id == users["manager"].pk
 
+        # Every comment analysed and about one theme too, so that the insight pages (drivers, why,
+        # the explorer's badges), the digest's and the reports' top themes show them.
+        from insights.models import CommentAnalysis, CommentTheme, Theme
+        from insights.services import comments_analyse
+
+        comments_analyse(organization=organization)
+        CommentTheme.objects.bulk_create([CommentTheme(organization=organization, analysis=a,
+                                                       theme=Theme.objects.get(key="delivery"), rank=9)
+                                          for a in CommentAnalysis.objects.all()], ignore_conflicts=True)
+
         # The weekly digest (on its day, from 08:00) and everyone's weekly report (Mondays).
         tz = zoneinfo.ZoneInfo(organization.time_zone)
         local = timezone.now().astimezone(tz)
