@@ -8,6 +8,7 @@ changes to a member's second factors go to the audit log of every organization t
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from allauth.account import signals as account_signals
@@ -19,11 +20,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -210,6 +213,34 @@ def members_two_factor_status(*, organization) -> list[dict]:
 
 
 # --- Sessions ---------------------------------------------------------------------------------
+
+SEEN_EVERY = 300  # seconds: "last seen" is this fresh, for one Redis call a request and a write per period
+
+
+class SessionActivityMiddleware:
+    """Keeps each signed-in session's row (allauth's UserSession: browser, address, last seen)
+    without a database write per request: at most one per session every SEEN_EVERY seconds.
+    A session signed in another way (sign-up, an invitation) gets its row on its first request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self._seen(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _seen(request) -> None:
+        user, session = getattr(request, "user", None), getattr(request, "session", None)
+        if user is None or session is None or not session.session_key or not user.is_authenticated:
+            return
+        marker = "session-seen:" + hashlib.sha256(session.session_key.encode()).hexdigest()[:32]
+        if not cache.add(marker, 1, timeout=SEEN_EVERY):
+            return
+        if not UserSession.objects.filter(session_key=session.session_key, user_id=user.pk).update(
+                last_seen_at=timezone.now()):
+            UserSession.objects.create_from_request(request, user=user, session=session)
+
 
 @login_required
 @require_POST

@@ -16,7 +16,6 @@ from organizations.models import AuditLogEntry, Organization
 from organizations.services import api_key_create
 
 PASSWORD = "pass-Word-123"
-committed = None  # django_capture_on_commit_callbacks, set per test
 
 
 @pytest.fixture(autouse=True)
@@ -25,17 +24,16 @@ def _one_step_of_clock_drift(settings):
     settings.MFA_TOTP_TOLERANCE = 1
 
 
-@pytest.fixture(autouse=True)
-def _commits(django_capture_on_commit_callbacks):
-    # allauth announces a changed factor after commit; the test's transaction never commits, so
-    # each request that changes one runs its callbacks as a committed request would.
-    global committed
-    committed = django_capture_on_commit_callbacks
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """after_commit(client.post, url, data): allauth announces a changed factor after commit; the
+    test's transaction never commits, so the request's callbacks run as a committed one's would."""
 
+    def send(method, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return method(*args, **kwargs)
 
-def after_commit(send, *args, **kwargs):
-    with committed(execute=True):
-        return send(*args, **kwargs)
+    return send
 
 
 def signed_in(client: Client) -> str | None:
@@ -46,7 +44,7 @@ def password_step(client: Client, email: str, password: str = PASSWORD, **extra)
     return client.post("/accounts/login/", {"login": email, "password": password, **extra})
 
 
-def set_up_totp(client: Client) -> pyotp.TOTP:
+def set_up_totp(client: Client, after_commit) -> pyotp.TOTP:
     """The member opens the authenticator-app page, 'scans' the secret and types the code."""
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
@@ -63,11 +61,11 @@ def actions(organization, **filters) -> list[str]:
                     .values_list("action", flat=True))
 
 
-def test_a_member_sets_up_an_authenticator_app_and_then_signs_in_with_its_code(org_a):
+def test_a_member_sets_up_an_authenticator_app_and_then_signs_in_with_its_code(org_a, after_commit):
     organization, owner = org_a
     browser = Client(HTTP_USER_AGENT="Firefox on the test bench")
     assert password_step(browser, owner.email).status_code == 302
-    totp = set_up_totp(browser)
+    totp = set_up_totp(browser, after_commit)
     assert "account.totp_enabled" in actions(organization)
     assert "account.two_factor_enabled" in actions(organization)
     assert "Two-factor authentication" in browser.get("/accounts/2fa/").content.decode()
@@ -101,11 +99,11 @@ def test_a_member_sets_up_an_authenticator_app_and_then_signs_in_with_its_code(o
     assert replay.status_code == 200 and signed_in(again) is None
 
 
-def test_a_recovery_code_signs_in_once_and_new_codes_replace_the_old(org_a):
+def test_a_recovery_code_signs_in_once_and_new_codes_replace_the_old(org_a, after_commit):
     organization, owner = org_a
     browser = Client()
     password_step(browser, owner.email)
-    set_up_totp(browser)
+    set_up_totp(browser, after_commit)
     codes_page = browser.get("/accounts/2fa/recovery-codes/").content.decode()
     codes = re.findall(r"\b\d{8}\b", codes_page)
     assert len(set(codes)) >= 10
@@ -147,7 +145,7 @@ ORG_PAGES = ["/o/{slug}/", "/o/{slug}/surveys/", "/o/{slug}/dashboard/", "/o/{sl
              "/o/{slug}/settings/", "/o/{slug}/security/", "/o/{slug}/audit/", "/o/{slug}/campaigns/"]
 
 
-def test_an_admin_without_two_factor_reaches_no_page_until_they_set_it_up(org_a, add_member):
+def test_an_admin_without_two_factor_reaches_no_page_until_they_set_it_up(org_a, add_member, after_commit):
     organization, owner = org_a
     require(organization, "admins")
     admin = add_member(organization, "admin")
@@ -173,7 +171,7 @@ def test_an_admin_without_two_factor_reaches_no_page_until_they_set_it_up(org_a,
     password_step(viewer_browser, viewer.email)
     assert viewer_browser.get(f"/o/{organization.slug}/dashboard/").status_code == 200
 
-    set_up_totp(browser)
+    set_up_totp(browser, after_commit)
 
     for page in ORG_PAGES:
         assert browser.get(page.format(slug=organization.slug)).status_code == 200, page
@@ -193,11 +191,11 @@ def test_when_every_member_must_use_two_factor_a_viewer_is_sent_to_set_it_up_too
     assert browser.get(f"/o/{organization.slug}/dashboard/").status_code == 200
 
 
-def test_a_member_cannot_turn_off_their_last_second_factor_while_the_organization_requires_it(org_a):
+def test_a_member_cannot_turn_off_their_last_second_factor_while_the_organization_requires_it(org_a, after_commit):
     organization, owner = org_a
     browser = Client()
     password_step(browser, owner.email)
-    set_up_totp(browser)
+    set_up_totp(browser, after_commit)
     require(organization, "admins")
 
     refused = browser.post("/accounts/2fa/totp/deactivate/")
@@ -238,7 +236,7 @@ def test_only_admins_set_the_policy_on_the_security_page(org_a, add_member, memb
     assert organization.two_factor_required == "nobody"
 
 
-def test_a_member_sees_their_other_sessions_and_ending_one_signs_that_browser_out(org_a):
+def test_a_member_sees_their_other_sessions_and_ending_one_signs_that_browser_out(org_a, after_commit):
     organization, owner = org_a
     laptop = Client(HTTP_USER_AGENT="Laptop Firefox", REMOTE_ADDR="10.1.1.1")
     phone = Client(HTTP_USER_AGENT="Phone Safari", REMOTE_ADDR="10.2.2.2")
@@ -246,12 +244,18 @@ def test_a_member_sees_their_other_sessions_and_ending_one_signs_that_browser_ou
     password_step(phone, owner.email)
     assert phone.get(f"/o/{organization.slug}/").status_code == 200
 
+    # A session that did not start on the login page (the sign-up, an invitation) is listed from its first page.
+    tablet = Client(HTTP_USER_AGENT="Tablet Chrome", REMOTE_ADDR="10.3.3.3")
+    tablet.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    assert tablet.get(f"/o/{organization.slug}/").status_code == 200
+
     assert 'href="/accounts/sessions/"' in laptop.get("/accounts/profile/").content.decode()
     listing = laptop.get("/accounts/sessions/").content.decode()
     assert "Phone Safari" in listing and "10.2.2.2" in listing and "Laptop Firefox" in listing
-    assert "This browser" in listing
-    phone_session = re.search(r'action="(/accounts/sessions/(\d+)/end/)"', listing)
-    assert phone_session and listing.count("/end/") == 1  # the current session has no end button
+    assert "Tablet Chrome" in listing and "This browser" in listing
+    phone_session = re.search(r'<td class="small">Phone Safari</td>.*?action="(/accounts/sessions/(\d+)/end/)"',
+                              listing, re.S)
+    assert phone_session and listing.count("/end/") == 2  # the current session has no end button
 
     ended = after_commit(laptop.post, phone_session.group(1))
     assert ended.status_code == 302
