@@ -68,12 +68,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "organizations.security.SessionActivityMiddleware",  # allauth's session rows, last seen
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "nps_platform.guards.OddRequestMiddleware",
+    "nps_platform.db_router.ReplicaReadsMiddleware",  # before the tenant: its lookups read there too
     "organizations.tenancy.TenantMiddleware",
     "organizations.i18n.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
     "organizations.security.TwoFactorRequiredMiddleware",  # an organization that requires 2FA
@@ -111,6 +112,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": 10,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming replica for reads that tolerate a little lag (nps_platform/db_router.py): no pool,
+# so a stopped replica is noticed at the next connection and the primary serves instead.
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = 0
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["nps_platform.db_router.ReplicaRouter"]
+# Views whose GETs may read from the replica (dotted prefixes of the view's module and name).
+REPLICA_READ_VIEWS = env.list("REPLICA_READ_VIEWS", default=[
+    "dashboards.views.", "dashboards.apis.Stats"])
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)  # read-your-writes after a browser's POST
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)  # after a failed connection
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "organizations.User"
@@ -160,9 +174,7 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="NPS Platform")
 WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="")
 # Only for development over plain http on a host that is not localhost: never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
-# "Last seen" on the sessions page comes from organizations.security.SessionActivityMiddleware
-# (one write per session in five minutes), not allauth's tracking (a write on every request).
-USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_TRACK_ACTIVITY = True  # "last seen" on the sessions page
 # Single sign-on per organization (organizations/sso/): each organization's IdP is a SocialApp
 # built from its SsoConnection; users and memberships are made by the adapter, never by allauth's
 # sign-up. The IdP's address is trusted only for the organization's verified domains.
@@ -246,7 +258,18 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+# CELERY_BROKER_URL=amqp://… chooses RabbitMQ for the tasks (Redis keeps the cache and the rate
+# limits): quorum queues (replicated, durable), publisher confirms, and the late acks and
+# prefetch of 1 below; countdowns use RabbitMQ's native delayed delivery (topic exchanges).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"
+    CELERY_TASK_DEFAULT_EXCHANGE_TYPE = CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = "topic"
+    CELERY_BROKER_HEARTBEAT = 30
+elif CELERY_BROKER_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+elif REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
