@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "organizations.security.SessionActivityMiddleware",  # allauth's session rows, last seen
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -174,7 +174,9 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="NPS Platform")
 WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="")
 # Only for development over plain http on a host that is not localhost: never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
-USERSESSIONS_TRACK_ACTIVITY = True  # "last seen" on the sessions page
+# "Last seen" on the sessions page comes from organizations.security.SessionActivityMiddleware
+# (one write per session in five minutes), not allauth's tracking (a write on every request).
+USERSESSIONS_TRACK_ACTIVITY = False
 # Single sign-on per organization (organizations/sso/): each organization's IdP is a SocialApp
 # built from its SsoConnection; users and memberships are made by the adapter, never by allauth's
 # sign-up. The IdP's address is trusted only for the organization's verified domains.
