@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import free_port
 
-from .stack import RabbitVhost, Replica, RoundRobinProxy, Stack, sql, wait_until
+from .stack import Cluster, RabbitVhost, RoundRobinProxy, Stack
 
 PEOPLE = 300
 LEASE = 3
@@ -78,25 +78,32 @@ def stack():
         pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (.ci/run starts it: rabbitmq-server -detached).")
     sink = SlowSink(delay=0.02)
     vhost = RabbitVhost().create()
-    proxy = RoundRobinProxy([])
-    dbname = f"{settings.DATABASES['default']['NAME'].removeprefix('test_')}_stack"
-    st = Stack(dbname=dbname, redis_url=settings.REDIS_URL, broker_url=vhost.url, smtp_port=sink.port,
+    proxy = RoundRobinProxy()
+    primary = Cluster()
+    dbname = "nps_scale_stack"
+    st = Stack(dbname=dbname, db_port=primary.port, redis_url=settings.REDIS_URL, broker_url=vhost.url,
+               smtp_port=sink.port,
                extra_env={"SEND_LEASE_SECONDS": str(LEASE), "PUBLIC_RESPONSE_LIMIT": str(PUBLIC_LIMIT),
                           "REPLICA_PIN_SECONDS": "4", "REPLICA_RETRY_SECONDS": "2", "SITE_URL": proxy.url})
-    replica = Replica()
+    replica = Cluster(primary_port=primary.port)
     try:
+        started = time.monotonic()
+        primary.start()
+        # The stack's database exists (migrated, with its rows) before the basebackup copies the
+        # whole cluster; what the primary does after reaches the standby by streaming.
         info = st.create_database(PEOPLE)
         replica.start()
-        wait_until(lambda: sql("SELECT count(*) FROM surveys_survey", dbname=dbname, port=replica.port)[0][0], 60,
-                   what="the stack's database on the replica")
+        print(f"database and replica ready in {time.monotonic() - started:.1f} s")
         st.env["DATABASE_REPLICA_URL"] = replica.url(dbname)
         st.start(webs=2, workers=2, beat=True)
-        proxy.backends.extend(st.web_ports)
-        yield SimpleNamespace(stack=st, replica=replica, proxy=proxy, sink=sink, info=info, dbname=dbname,
-                              url=proxy.url)
+        proxy.route_to(st.web_ports)
+        print(f"stack ready in {time.monotonic() - started:.1f} s")
+        yield SimpleNamespace(stack=st, primary=primary, replica=replica, proxy=proxy, sink=sink, info=info,
+                              dbname=dbname, url=proxy.url)
     finally:
         proxy.close()
         st.stop()
         replica.remove()
+        primary.remove()
         vhost.delete()
         sink.controller.stop()

@@ -1,6 +1,6 @@
-"""The real engines and processes the scale tests start on 127.0.0.1 and stop again: a database
-of their own on the primary, a streaming replica of the primary (pg_basebackup, its own port and
-data directory), a RabbitMQ vhost, web processes (gunicorn) and Celery workers and beat "as on
+"""The real engines and processes the scale tests start on 127.0.0.1 and stop again: a PostgreSQL
+primary of their own and a streaming replica of it (pg_basebackup; each its own port and data
+directory), a RabbitMQ vhost, web processes (gunicorn) and Celery workers and beat "as on
 different hosts" (each its own port, var/ and media directory; only the environment is shared),
 and a round-robin TCP proxy in front of the web processes: one address, as a load balancer."""
 
@@ -25,7 +25,6 @@ from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-PRIMARY = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
 def sql(query: str, params=(), *, dbname: str = "postgres", port: int = 5432, fetch: bool = True):
@@ -54,40 +53,51 @@ def _as_postgres() -> dict:
     return {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
 
 
-class Replica:
-    """A hot standby of the primary cluster, streaming from it."""
+class Cluster:
+    """A PostgreSQL 15 cluster of the tests' own on a free port: the primary (initdb, which allows
+    replication from 127.0.0.1) or, given `primary_port`, a hot standby of it streaming from it
+    (pg_basebackup). The machine's shared cluster is not copied: it is large (a basebackup of it
+    takes half a minute) and other test runs keep transactions with many savepoints open on it,
+    while which a hot standby refuses connections."""
 
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="nps-replica-"))
+    def __init__(self, primary_port: int | None = None):
+        self.dir = Path(tempfile.mkdtemp(prefix="nps-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
+        self.primary_port = primary_port
         self.log = self.dir / "postgres.log"
         self.proc = None
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
 
-    def start(self):
-        done = subprocess.run([str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", "5432", "-U", "postgres",
-                               "-D", str(self.data), "-R", "-X", "stream", "-c", "fast"],
-                              capture_output=True, text=True, timeout=180, **_as_postgres())
+    def _tool(self, name: str, *args):
+        done = subprocess.run([str(PG_BIN / name), *args], capture_output=True, text=True, timeout=180,
+                              **_as_postgres())
         if done.returncode:
-            raise RuntimeError("pg_basebackup failed (does the primary's pg_hba.conf allow replication from "
-                               "127.0.0.1? .ci/run adds it): " + done.stderr)
-        # The standby must allow at least as much as the primary for these (PostgreSQL checks).
-        limits = {name: sql(f"SHOW {name}")[0][0] for name in (
-            "max_connections", "max_worker_processes", "max_wal_senders", "max_prepared_transactions",
-            "max_locks_per_transaction")}
+            raise RuntimeError(f"{name} failed: {done.stderr}")
+
+    def start(self):
+        if self.primary_port is None:
+            self._tool("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                       "--locale=C.UTF-8", "--no-sync")
+        else:
+            self._tool("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres",
+                       "-D", str(self.data), "-R", "-X", "stream", "-c", "fast")
         conf = [f"port = {self.port}", "listen_addresses = '127.0.0.1'", f"unix_socket_directories = '{self.dir}'",
-                "hot_standby = on", "shared_buffers = 32MB", "fsync = off", "logging_collector = off",
-                *(f"{name} = {value}" for name, value in limits.items())]
+                "wal_level = replica", "max_wal_senders = 5", "hot_standby = on", "max_connections = 60",
+                "shared_buffers = 32MB", "fsync = off", "synchronous_commit = off", "full_page_writes = off",
+                "logging_collector = off"]
         (self.data / "postgresql.conf").write_text("\n".join(conf) + "\n")
-        (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+        (self.data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n"
+                                               "host replication all 127.0.0.1/32 trust\n")
         if os.geteuid() == 0:
             for path in (self.data / "postgresql.conf", self.data / "pg_hba.conf"):
                 shutil.chown(path, "postgres", "postgres")
         self.proc = subprocess.Popen([str(PG_BIN / "postgres"), "-D", str(self.data)], stdout=self.log.open("w"),
                                      stderr=subprocess.STDOUT, start_new_session=True, **_as_postgres())
-        wait_until(lambda: sql("SELECT pg_is_in_recovery()", port=self.port)[0][0], 60, what="the replica's start")
+        standby = self.primary_port is not None
+        wait_until(lambda: sql("SELECT pg_is_in_recovery()", port=self.port)[0][0] == standby, 60,
+                   what="PostgreSQL's start")
         return self
 
     def url(self, dbname: str) -> str:
@@ -137,9 +147,9 @@ class RabbitVhost:
 class RoundRobinProxy:
     """One address in front of several web processes: each new connection goes to the next one."""
 
-    def __init__(self, backends: list[int]):
-        self.backends = backends
-        self.served = [0] * len(backends)
+    def __init__(self):
+        self.backends: list[int] = []
+        self.served: list[int] = []
         self.port = free_port()
         self.sock = socket.create_server(("127.0.0.1", self.port))
         self._n = 0
@@ -149,6 +159,9 @@ class RoundRobinProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def route_to(self, ports: list[int]):
+        self.backends, self.served = list(ports), [0] * len(ports)
 
     def _serve(self):
         while not self._stop:
@@ -189,17 +202,17 @@ class RoundRobinProxy:
 class Stack:
     """The product on several "hosts": `web(n)`, `worker(n)`, `beat()` processes, all ended by pid."""
 
-    def __init__(self, *, dbname: str, redis_url: str, broker_url: str, smtp_port: int, replica_url: str = "",
-                 extra_env: dict | None = None):
+    def __init__(self, *, dbname: str, db_port: int, redis_url: str, broker_url: str, smtp_port: int,
+                 replica_url: str = "", extra_env: dict | None = None):
         self.dir = Path(tempfile.mkdtemp(prefix="nps-stack-"))
-        self.dbname = dbname
+        self.dbname, self.db_port = dbname, db_port
         self.procs: dict[str, subprocess.Popen] = {}
         self.web_ports: list[int] = []
         self.env = {key: value for key, value in os.environ.items()
                     if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_BACKEND")}
         self.env.update(
             DJANGO_SETTINGS_MODULE="nps_platform.settings.scale_test", PYTHONPATH=str(ROOT),
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{dbname}", DATABASE_REPLICA_URL=replica_url,
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{db_port}/{dbname}", DATABASE_REPLICA_URL=replica_url,
             REDIS_URL=redis_url, CELERY_BROKER_URL=broker_url, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
             CACHE_KEY_PREFIX=f"scale-{os.getpid()}-{time.time_ns()}", LOG_LEVEL="INFO",
             **(extra_env or {}))
@@ -218,8 +231,7 @@ class Stack:
         return done.stdout
 
     def create_database(self, people: int) -> dict:
-        sql(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-        sql(f'CREATE DATABASE "{self.dbname}"')
+        sql(f'CREATE DATABASE "{self.dbname}"', port=self.db_port)
         self.run("manage.py", "migrate", "--noinput", "-v0")
         out = self.run("tests/scale/stack_setup.py", str(people))
         return json.loads(next(line for line in out.splitlines() if line.startswith("STACK "))[6:])
@@ -282,8 +294,4 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
-        try:
-            sql(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
-        except psycopg.Error:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)

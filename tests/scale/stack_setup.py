@@ -25,6 +25,7 @@ from django.utils import timezone  # noqa: E402
 from contacts.models import Contact  # noqa: E402
 from distribution.models import Campaign  # noqa: E402
 from distribution.services import campaign_start  # noqa: E402
+from followups.services import rules_ensure_defaults  # noqa: E402
 from nps_platform.tenancy import tenant_context  # noqa: E402
 from organizations.models import Membership, User  # noqa: E402
 from organizations.services import organization_create  # noqa: E402
@@ -47,6 +48,7 @@ def main(people: int) -> dict:
     organization = organization_create(name="Scale ApS", owner=owner)
     with tenant_context(organization):
         Membership.objects.create(organization=organization, user=viewer, role="viewer")
+        rules_ensure_defaults(organization=organization)  # the detractor alert to the owner
         survey = surveys.survey_create(organization=organization, template="relationship", name="Relationship",
                                        default_language="en", by=owner)
         surveys.survey_settings_update(survey=survey, by=owner, name=survey.name, kind=survey.kind,

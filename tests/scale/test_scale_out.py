@@ -35,8 +35,13 @@ def member(stack, who: str) -> requests.Session:
     return s
 
 
+def db(stack, query, params=()):
+    """A query on the stack's primary."""
+    return sql(query, params, dbname=stack.dbname, port=stack.primary.port)
+
+
 def one(stack, query, params=()):
-    return sql(query, params, dbname=stack.dbname)[0][0]
+    return db(stack, query, params)[0][0]
 
 
 def test_a_public_link_on_two_web_processes_counts_once_shares_its_limit_and_its_survey_cache(stack):
@@ -49,10 +54,9 @@ def test_a_public_link_on_two_web_processes_counts_once_shares_its_limit_and_its
     assert all(after > before for after, before in zip(stack.proxy.served, served_before, strict=True))
 
     # Paused on the primary: both processes notice at once (the cache is checked against a fingerprint).
-    sql("UPDATE surveys_survey SET status = 'paused' WHERE id = %s", [survey_id], dbname=stack.dbname, fetch=False)
+    db(stack, "UPDATE surveys_survey SET status = 'paused' WHERE id = %s", [survey_id])
     assert [get(anyone, url).status_code for _ in range(2)] == [503, 503]
-    sql("UPDATE surveys_survey SET status = 'published' WHERE id = %s", [survey_id], dbname=stack.dbname,
-        fetch=False)
+    db(stack, "UPDATE surveys_survey SET status = 'published' WHERE id = %s", [survey_id])
     assert [get(anyone, url).status_code for _ in range(2)] == [200, 200]
 
     # One browser answers, then changes its mind on the other web process: one response, updated.
@@ -82,8 +86,7 @@ def test_a_public_link_on_two_web_processes_counts_once_shares_its_limit_and_its
 
 def test_a_campaign_on_two_workers_survives_a_worker_killed_mid_send(stack):
     campaign_id, survey_id = stack.info["campaign_id"], stack.info["survey_id"]
-    sql("UPDATE distribution_campaign SET next_run_at = now() WHERE id = %s", [campaign_id], dbname=stack.dbname,
-        fetch=False)
+    db(stack, "UPDATE distribution_campaign SET next_run_at = now() WHERE id = %s", [campaign_id])
     stack.sink.wait_for(lambda ms: sum(m["To"].endswith("@kunde.dk") for m in ms) >= 40, timeout=60)
     stack.stack.kill("worker1")  # SIGKILL mid-campaign: its unacked batch goes back to RabbitMQ
     arrived = sum(stack.sink.to("p").values())
@@ -99,10 +102,14 @@ def test_a_campaign_on_two_workers_survives_a_worker_killed_mid_send(stack):
 
     def all_marked():
         return one(stack, "SELECT count(*) FROM distribution_emailsend WHERE status <> 'sent'") == 0
-    wait_until(all_marked, 20, what="every send marked sent")
-    flagged = {row[0] for row in sql(
-        "SELECT i.email FROM distribution_emailsend e JOIN distribution_invitation i ON i.id = e.invitation_id "
-        "WHERE e.maybe_duplicate", dbname=stack.dbname)}
+    try:
+        wait_until(all_marked, 20, what="every send marked sent")
+    except AssertionError as exc:
+        rows = db(stack, "SELECT status, maybe_duplicate, kind, count(*) FROM distribution_emailsend GROUP BY 1, 2, 3")
+        raise AssertionError(f"{exc}: {rows}\n{stack.stack.logs()}") from None
+    flagged = {row[0] for row in db(
+        stack, "SELECT i.email FROM distribution_emailsend e JOIN distribution_invitation i ON i.id = e.invitation_id "
+        "WHERE e.maybe_duplicate")}
     assert twice <= flagged and len(flagged) <= CLAIM_CHUNK
     assert one(stack, "SELECT count(*) FROM distribution_invitation WHERE campaign_id = %s", [campaign_id]) == PEOPLE
     page = get(member(stack, "owner"), f"{stack.url}/o/{stack.info['org_slug']}/campaigns/{campaign_id}/")
