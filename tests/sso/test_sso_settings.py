@@ -183,3 +183,9 @@ def test_where_sso_is_required_no_other_way_in_passes_the_login_gate(sso_require
         provider = social_app_for(connection).get_provider(request)
 
     assert AccountAdapter(request).pre_login(request, owner, signal_kwargs={"sociallogin": Login()}, **kwargs) is None
+
+
+def test_an_unknown_connection_in_a_sign_in_url_is_not_found(client, db):
+    for url in ("/accounts/oidc/oidc-nobody/login/", "/accounts/oidc/oidc-nobody/login/callback/?code=x&state=y",
+                "/accounts/saml/nobody/login/", "/accounts/saml/nobody/metadata/"):
+        assert client.get(url).status_code == 404, url
