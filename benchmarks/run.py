@@ -184,14 +184,25 @@ def list_figures() -> dict:
     import django
 
     django.setup()
+    from urllib.parse import quote
+
+    from nps_platform.tenancy import tenant_context
+    from organizations.models import Organization
+    from responses.models import Response
+    from responses.selectors import response_cursor
+
     clients = _clients()
     small_t = timed(_getter(clients[("bench-small", "admin")], "/o/bench-small/dashboard/?from=2000-01-01"))
+    with tenant_context(Organization.objects.get(slug="bench-large")):  # the 50 000th answer, newest first
+        far = response_cursor(Response.objects.exclude(survey__kind="enps").order_by("-created_at", "-pk")[49_999])
     pages = {
         "comments_admin": ("admin", "/o/bench-large/dashboard/comments/?from=2000-01-01"),
         "comments_manager": ("manager", "/o/bench-large/dashboard/comments/?from=2000-01-01"),
         "comments_search": ("admin", "/o/bench-large/dashboard/comments/?from=2000-01-01&q=ventetid&page=3"),
         "responses_admin": ("admin", "/o/bench-large/responses/"),
-        "responses_admin_page_1000": ("admin", "/o/bench-large/responses/?page=1000"),
+        # page 1 000: past the numbered pages (COUNT_CAP), reached by "Older" from the 50 000th answer
+        "responses_admin_page_1000": ("admin", f"/o/bench-large/responses/?before={quote(far)}"),
+        "responses_admin_page_40": ("admin", "/o/bench-large/responses/?page=40"),
         "responses_manager": ("manager", "/o/bench-large/responses/"),
         "responses_detractors": ("admin", "/o/bench-large/responses/?category=detractor"),
     }

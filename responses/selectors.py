@@ -13,6 +13,9 @@ from organizations.access import Actor
 from .models import Response
 
 FILTER_KEYS = ("survey", "category", "channel", "q")
+# The list counts and numbers pages up to this many answers; further back it seeks from the
+# last answer shown (`?before=<cursor>`), so a far page costs what the first does (issue 16).
+COUNT_CAP = 2_000  # as the comment explorer's LIMIT: a count that walks at most this many rows
 
 
 def response_list(*, actor: Actor, filters: dict) -> QuerySet[Response]:
@@ -44,3 +47,22 @@ def response_api_list(*, actor: Actor, since: dt.datetime | None = None, survey_
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs
+
+
+def response_cursor(response: Response) -> str:
+    """Where the list goes on after `response` (newest first): its time and id."""
+    return f"{response.created_at.isoformat()}_{response.pk}"
+
+
+def response_older(qs: QuerySet[Response], cursor: str) -> QuerySet[Response] | None:
+    """The answers of `qs` after `cursor` in its order (older, or as old with a smaller id), a
+    keyset seek on (created_at, id); None for a cursor that is not one."""
+    at, _, pk = str(cursor).rpartition("_")
+    try:
+        at = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if not (pk.isascii() and pk.isdigit() and len(pk) < 19) or at.tzinfo is None:
+        return None
+    # the bound alone first, so the planner starts the time index's walk at the cursor
+    return qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=int(pk)))

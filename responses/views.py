@@ -20,7 +20,7 @@ from contacts.models import Contact
 from distribution.models import Invitation
 from distribution.selectors import invitation_by_token
 from nps_platform.counters import client_address, window_hit
-from nps_platform.pagination import page_of
+from nps_platform.pagination import PER_PAGE, page_of
 from nps_platform.tenancy import tenant_context
 from organizations import access
 from surveys.models import Survey, SurveyStatus
@@ -31,7 +31,7 @@ from .answers import answers_attach
 from .models import Channel
 from .pages import page_context, problem_page, score_from
 from .privacy import contact_erase, contact_export
-from .selectors import FILTER_KEYS
+from .selectors import COUNT_CAP, FILTER_KEYS, response_cursor, response_older
 from .selectors import response_list as select
 from .services import Submission, invitation_opened, invitation_response, response_record, submission_parse
 
@@ -155,10 +155,25 @@ def thanks(request, token: str):
 def response_list(request, org_slug):
     actor = access.actor_of(request)
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
-    responses = page_of(request, select(actor=actor, filters=filters))
-    responses.object_list = answers_attach(responses.object_list, language=request.organization.default_language)
+    qs = select(actor=actor, filters=filters)
+    older = response_older(qs, request.GET["before"]) if request.GET.get("before") else None
+    if older is not None:  # beyond the numbered pages: the PER_PAGE answers after the cursor
+        rows = list(older[:PER_PAGE + 1])
+        page, total, more = None, None, len(rows) > PER_PAGE
+        rows = rows[:PER_PAGE]
+    else:
+        page = page_of(request, qs[:COUNT_CAP])  # counted up to the cap, never the whole table
+        total, rows = page.paginator.count, list(page.object_list)
+        more = total >= COUNT_CAP and not page.has_next() and qs[COUNT_CAP:COUNT_CAP + 1].exists()
+    rows = answers_attach(rows, language=request.organization.default_language)
+    if page is not None:
+        page.object_list = rows
+    # "Older" goes on from the last answer shown (a keyset seek), when there are more
+    cursor = response_cursor(rows[-1]) if more and rows else None
+    responses = page if page is not None else rows
     return render(request, "responses/list.html", {
-        "responses": responses, "page_obj": responses, "total": responses.paginator.count, "filters": filters,
+        "responses": responses, "page_obj": page, "total": total, "count_cap": COUNT_CAP,
+        "older_cursor": cursor, "filters": filters,
         "surveys": Survey.objects.exclude(kind=access.ANONYMOUS_KIND).order_by("name"), "channels": Channel.choices,
         "show_people": access.may_see_people(actor),
     })
