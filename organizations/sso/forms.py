@@ -34,13 +34,15 @@ class SsoConnectionForm(forms.ModelForm):
         field_classes = {"issuer": HttpsURLField, "metadata_url": HttpsURLField}
         help_texts = {
             "name": _("e.g. Microsoft Entra ID or Google Workspace; shown on the sign-in button."),
-            "issuer": _("OpenID Connect: e.g. https://login.microsoftonline.com/<tenant id>/v2.0 or "
+            "issuer": _("OpenID Connect: e.g. https://login.microsoftonline.com/TENANT-ID/v2.0 or "
                         "https://accounts.google.com."),
             "metadata_url": _("SAML: the federation metadata URL, or paste the XML below."),
             "default_role": _("The role of people who join by signing in for the first time."),
             "require_sso": _("Addresses at your verified domains can then sign in only with single sign-on: "
                              "no password, no password reset."),
         }
+
+    field_order = ["kind", "name", "issuer", "client_id", "client_secret", "metadata_url", "metadata_xml"]
 
     def __init__(self, *args, has_secret: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
