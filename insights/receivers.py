@@ -3,13 +3,12 @@ import us: it announces `response_saved` after commit)."""
 
 from django.dispatch import receiver
 
+from nps_platform.celery import task_enqueue
 from responses.services import response_saved
 
 
 @receiver(response_saved)
 def analyse_comment(sender, response_id, organization_id, deleted=False, **kwargs):
-    from .tasks import comment_analyse
-
     if deleted:
         return  # its analysis goes with it (a cascade)
-    comment_analyse.delay(response_id=response_id, organization_id=organization_id)
+    task_enqueue("insights.comment_analyse", response_id=response_id, organization_id=organization_id)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from nps_platform.celery import task_enqueue_on_commit
 from organizations.models import Organization
 from organizations.services import audit_record
 from responses.models import Response
@@ -72,9 +73,7 @@ def _fingerprint(taxonomy: str, language: str, text: str) -> str:
 
 def taxonomy_changed(*, organization: Organization) -> None:
     """After any edit: the organization's comments are analysed again in the worker."""
-    from .tasks import organization_reanalyse
-
-    transaction.on_commit(lambda: organization_reanalyse.delay(organization_id=organization.pk))
+    task_enqueue_on_commit("insights.organization_reanalyse", organization_id=organization.pk)
 
 
 def _unique_key(name: str) -> str:

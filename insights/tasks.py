@@ -18,3 +18,13 @@ def comment_analyse(*, response_id: int, organization) -> int:
 @tenant_task
 def organization_reanalyse(*, organization) -> int:
     return services.organization_reanalyse(organization=organization)
+
+
+@app.task(name="insights.suggestions_refresh", time_limit=3600, soft_time_limit=3500)
+def suggestions_refresh() -> int:
+    """Daily: each organization's suggested new themes from its latest comments that fit none."""
+    from nps_platform.periodic import each_organization
+    from organizations.models import Organization
+
+    return sum(each_organization(Organization.objects.filter(is_active=True), task="insights.suggestions_refresh",
+                                 work=lambda organization: services.suggestions_refresh(organization=organization)))
