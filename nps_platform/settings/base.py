@@ -302,9 +302,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "followups-sweep": {"task": "followups.sweep", "schedule": 300.0},
     "followups-digest": {"task": "followups.digest", "schedule": 3600.0},
     "dashboards-reports": {"task": "dashboards.reports", "schedule": 3600.0},
+    "insights-suggestions": {"task": "insights.suggestions_refresh", "schedule": 86400.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-    "insights-suggestions": {"task": "insights.suggestions_refresh", "schedule": 86400.0},
 # A batch of emails is leased to its worker this long, renewed as it runs; a lost batch (a dead
 # worker, a flushed broker) is handed out again by the first tick after its lease ends.
 SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=60)
