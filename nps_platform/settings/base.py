@@ -190,6 +190,8 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SSO_ENCRYPTION_KEY = env("SSO_ENCRYPTION_KEY", default="")
 # Domain verification asks these DNS servers ("host:port", …) instead of the system's resolver.
 SSO_DNS_NAMESERVERS = env.list("SSO_DNS_NAMESERVERS", default=[])
+# Let SSO call IdPs at private or loopback addresses (tests, an IdP inside the network).
+SSO_ALLOW_PRIVATE_URLS = env.bool("SSO_ALLOW_PRIVATE_URLS", default=False)
 
 # Throttle repeated failed logins per (email, address) pair.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

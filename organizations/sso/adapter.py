@@ -14,6 +14,7 @@ from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from ..models import SsoConnection
 from . import services
+from .outbound import CheckedSession
 from .secrets import secret_decrypt
 
 # Attribute names of the common IdPs (Microsoft Entra ID's claims, Google Workspace's and
@@ -94,6 +95,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if client_id and app.client_id != client_id:
             return []
         return [app]
+
+    def get_requests_session(self):
+        from allauth.socialaccount import app_settings
+
+        return CheckedSession(timeout=app_settings.REQUESTS_TIMEOUT)
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         # Users are made by pre_social_login (services.sso_login_accept), never by allauth's

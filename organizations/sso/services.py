@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets as pysecrets
 from dataclasses import dataclass
 
-import requests
 from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.db import transaction
@@ -24,6 +23,7 @@ from nps_platform.tenancy import tenant_context
 from ..models import EmailDomain, Membership, Organization, Role, SsoConnection, User
 from ..services import audit_record
 from . import dns as sso_dns
+from .outbound import CheckedSession, UrlRefused, url_check
 from .secrets import secret_encrypt
 
 # Roles an admin may give to members created by their first login; never owner.
@@ -126,14 +126,21 @@ def idp_check(connection: SsoConnection) -> None:
     """Reads what the IdP publishes before the connection is saved: the OpenID Connect discovery
     document (its issuer must be the one given), or the SAML metadata (its entity id is kept).
     Raises SsoError with what went wrong."""
+    fetched = (connection.issuer if connection.kind == SsoConnection.Kind.OIDC
+               else "" if connection.metadata_xml.strip() else connection.metadata_url)
+    if fetched:
+        try:
+            url_check(fetched)
+        except UrlRefused as refused:
+            raise SsoError(str(refused))
     if connection.kind == SsoConnection.Kind.OIDC:
         connection.issuer = connection.issuer.strip().rstrip("/")
         url = connection.issuer + "/.well-known/openid-configuration"
         try:
-            response = requests.get(url, timeout=10)
+            response = CheckedSession(timeout=10).get(url)
             response.raise_for_status()
             issuer = str(response.json().get("issuer", "")).rstrip("/")
-        except (requests.RequestException, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError):  # requests' errors are OSErrors
             raise SsoError(gettext("Could not read %(url)s. Check the issuer URL.") % {"url": url})
         if issuer != connection.issuer:
             raise SsoError(gettext("The provider calls itself %(issuer)s: use that as the issuer URL.")

@@ -115,6 +115,12 @@ def saml_idp_factory(tmp_path):
         _stop(proc)
 
 
+@pytest.fixture(autouse=True)
+def idps_on_loopback(settings):
+    """The test IdPs listen on 127.0.0.1, which single sign-on refuses to call otherwise."""
+    settings.SSO_ALLOW_PRIVATE_URLS = True
+
+
 @pytest.fixture
 def dns_server(settings):
     """A real DNS server on 127.0.0.1 that the domain verification asks; `.records` holds its TXT

@@ -189,3 +189,15 @@ def test_an_unknown_connection_in_a_sign_in_url_is_not_found(client, db):
     for url in ("/accounts/oidc/oidc-nobody/login/", "/accounts/oidc/oidc-nobody/login/callback/?code=x&state=y",
                 "/accounts/saml/nobody/login/", "/accounts/saml/nobody/metadata/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_connection_calls_public_addresses_only(org_a, member_client, oidc_provider_factory, settings):
+    organization, owner = org_a
+    idp = oidc_provider_factory(clients=[], users=[])
+    settings.SSO_ALLOW_PRIVATE_URLS = False
+    response = member_client(owner).post(_settings_url(organization), {
+        "action": "save_connection", "kind": "oidc", "issuer": idp.base_url, "client_id": "nps",
+        "client_secret": "x", "default_role": "viewer", "is_enabled": "on"})
+    assert "points to a private or local address (127.0.0.1)" in response.content.decode()
+    with tenant_context(organization):
+        assert not SsoConnection.objects.exists()
