@@ -26,6 +26,7 @@ PARAMS = {
     "lex_weight": 3.0,         # lexicon score's weight beside the logistic layer's logits
     "neutral_band": 0.45,      # lexicon-only: |score| below this is neutral
     "neutral_bias": 1.0,       # added to the logistic layer's neutral logit
+    "neutral_word": 1.0,       # ... and this per "ok", "average", "as expected"
     "theme_sim": 0.03,        # nearest example this much nearer than the no-theme phrases: a theme
     "theme_sim_kw": -0.1,     # ... or this much with a keyword of the theme
     "theme_kw": 1.0,           # a strong keyword (lexicon-only: alone names a theme)
@@ -180,7 +181,7 @@ def _softmax(values):
 
 def _lexicon_sentiment(cues_by_clause) -> tuple[str, float]:
     score = sum(c.score * w for c, w in cues_by_clause)
-    band = PARAMS["neutral_band"]
+    band = PARAMS["neutral_band"] * (2.5 if any(c.neutral for c, _ in cues_by_clause) else 1.0)
     if abs(score) < band:
         return "neutral", 0.5
     confidence = min(0.95, 0.5 + abs(score) / 6)
@@ -257,7 +258,7 @@ def analyze(items, taxonomy):
         clause_logits[:, 0] += PARAMS["lex_weight"] * lex
         clause_logits[:, 2] -= PARAMS["lex_weight"] * lex
         combined = (clause_logits * weights[:, None]).sum(axis=0) / weights.sum()
-        combined[1] += PARAMS["neutral_bias"]
+        combined[1] += PARAMS["neutral_bias"] + PARAMS["neutral_word"] * sum(c.neutral for c, _ in cues[i])
         probs = _softmax([float(v) for v in combined])
         k = int(np.argmax(probs))
         themes = _decide_themes(taxonomy, keywords[i], per_theme[row:row + n] if taxonomy else None) \

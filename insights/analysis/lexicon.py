@@ -167,15 +167,15 @@ THEME_KEYWORDS = {
               "handwerker* berater* beratung* service filiale* laden*",
     },
     "price": {
-        "en": "price* pricing cost* costly expensive cheap* overpriced value money afford* fee* discount* pay* "
-              "rip-off ripoff bargain",
-        "da": "pris* dyr dyrt dyre billig* overpris* værdi* penge* rabat* gebyr* omkostning* koste* koster",
-        "sv": "pris* dyr dyrt dyra billig* överpris* värde* pengar* rabatt* avgift* kostnad* kosta* kostar",
-        "nb": "pris* dyr dyrt dyre billig* overpris* verdi* penger* rabatt* gebyr* kostnad* koste* koster",
-        "fi": "hinta* hinna* hinnan hinnat hintaa kallis* kalliis* halpa* halvalla halvempi edullinen* edullis* "
-              "ylihinta* rahan rahaa rahalle alennu* maksu* kustannu* vastine*",
-        "hr": "cijen* skup* skupo preskup* jeftin* povoljn* novac* novc* popust* naknad* troš* košta*",
-        "de": "preis* teuer* überteuert* billig* günstig* preiswert* geld kosten* kostet rabatt* gebühr*",
+        "en": "en price* pricing cost* costly expensive cheap* overpriced value afford* discount* rip-off "
+              "ripoff bargain worth pricey",
+        "da": "da pris* dyr dyrt dyre billig* overpris* værdi* rabat* omkostning* koste* koster prisen priser*",
+        "sv": "sv pris* dyr dyrt dyra billig* överpris* värde* rabatt* kostnad* kosta* kostar",
+        "nb": "nb pris* dyr dyrt dyre billig* overpris* verdi* rabatt* kostnad* koste* koster",
+        "fi": "fi hinta* hinna* hinnan hinnat hintaa kallis* kalliis* halpa* halvalla halvempi edullinen* "
+              "edullis* ylihinta* alennu* kustannu* vastine*",
+        "hr": "hr cijen* skup* skupo preskup* jeftin* povoljn* popust* troš* košta*",
+        "de": "de preis* teuer* überteuert* billig* günstig* preiswert* kosten* kostet rabatt*",
     },
     "quality": {
         "en": "quality product* item* broke broken damaged defect* faulty durable material* build* works "
@@ -230,19 +230,20 @@ THEME_KEYWORDS = {
               "kommunikation* rückmeldung* warteschleife*",
     },
     "billing": {
-        "en": "invoice* bill billed billing charge* charged payment* paid refund* reimburs* card receipt* "
-              "debit* credit overcharg* subscription* direct",
-        "da": "faktura* regning* betaling* betalt* betale* opkræv* trukket træk* refusion* tilbagebetal* penge- "
-              "tilbage kort* kvittering* abonnement* kreditnota*",
-        "sv": "faktura* räkning* betalning* betalat* betala* debiter* dragit dragna återbetal* kort* kvitto* "
-              "abonnemang* kreditfaktura*",
-        "nb": "faktura* regning* betaling* betalt* betale* belast* trukket trekk* refusjon* tilbakebetal* kort* "
-              "kvittering* abonnement* kreditnota*",
-        "fi": "lasku* laskutu* maksu* maksoin maksettu* maksaa veloit* hyvity* palautu* rahat kortti* kuitti* "
-              "tilaus* tilau* lisämaksu*",
-        "hr": "račun* naplat* naplatil* plaćanj* platio platila platiti povrat* kartic* pretplat* teretil*",
-        "de": "rechnung* bezahl* zahlung* gezahlt* abgebucht* abbuchung* lastschrift* erstattung* "
-              "rückerstattung* gutschrift* karte* quittung* abo* abonnement*",
+        "en": "en invoice* bill billed billing charge* charged payment* paid refund* reimburs* card receipt* "
+              "debit* credit overcharg* subscription* direct fee* amount",
+        "da": "da faktura* regning* betaling* betalt* betale* opkræv* trukket træk* refusion* tilbagebetal* "
+              "penge- tilbage kort* kvittering* abonnement* kreditnota* gebyr* beløb*",
+        "sv": "sv faktura* räkning* betalning* betalat* betala* debiter* dragit dragna återbetal* kort* kvitto* "
+              "abonnemang* kreditfaktura* avgift* belopp*",
+        "nb": "nb faktura* regning* betaling* betalt* betale* belast* trukket trekk* refusjon* tilbakebetal* "
+              "kort* kvittering* abonnement* kreditnota* gebyr* beløp*",
+        "fi": "fi lasku* laskutu* maksu* maksoin maksettu* maksaa veloit* hyvity* palautu* rahat kortti* "
+              "kuitti* tilaus* tilau* lisämaksu* summa*",
+        "hr": "hr račun* naplat* naplatil* plaćanj* platio platila platiti povrat* kartic* pretplat* teretil* "
+              "naknad* iznos*",
+        "de": "de rechnung* bezahl* zahlung* gezahlt* abgebucht* abbuchung* lastschrift* erstattung* "
+              "rückerstattung* gutschrift* karte* quittung* abo* abonnement* gebühr* betrag*",
     },
 }
 
@@ -252,12 +253,18 @@ THEME_WEAK = {"kom", "wait", "service", "servicen", "team", "he", "she", "guy", 
               "pay*", "money", "penge*", "pengar*", "penger*", "rahaa", "geld", "novac*", "value", "tuki",
               "radi", "works", "working", "virker", "fungerar", "fungerer", "holder", "holdt", "håller", "höll",
               "butik*", "butikk*", "liike*", "laden*", "trgovin*", "kontakt*", "contact*", "tilaus*", "tilau*",
-              "vare", "varen", "item*", "product*", "produkt*", "tuote*", "proizvod*", "artikel", "ware",
+              "vare", "varen", "item*", "email*", "e-mail*", "mail*", "phone*", "telefon*", "mejl*", "e-post*",
+              "epost*", "sähköpost*", "puhel*", "product*", "produkt*", "tuote*", "proizvod*", "artikel", "ware",
               "roba", "robe", "log", "klik*", "click*", "klick*", "klikk*", "page*", "abo*"}
 
 _CONJUNCTIONS = frozenset("and og och ja sekä i und sowie".split())
 _COMPOUND_PREFIXES = ("jätte", "kjempe", "super", "mega", "lyn", "hyper", "ultra", "über", "sau", "kanon", "knall",
                       "bomben", "toppen", "tosi", "todella", "pre")
+NEUTRAL = frozenset("""ok okay okey okej okei average mediocre normal standard usual expected middel middelmådig*
+medel medelmåttig* middels greit sådär sånn passe keskinkertai* keskiverto perus tavallinen odotettu*
+prosječn* uobičajen* očekiva* durchschnitt* durchschnittlich* mittelmäßig* üblich erwartet forventet väntat
+förväntat""".split())
+_NEUTRAL_STEMS = tuple(w[:-1] for w in NEUTRAL if w.endswith("*"))
 _VERB_SECOND = frozenset(("da", "sv", "nb", "de"))
 _BREAKS = frozenset(",.;:!?()")
 _EXCESS = frozenset("too altfor alltför liian previše prečesto predugo zu allzu".split())
@@ -338,6 +345,7 @@ class Cues:
     positive: float       # evidence for positive (after negation)
     negative: float       # evidence for negative (after negation)
     negated: int          # how many sentiment words a negator turned
+    neutral: int = 0      # "ok", "average", "as expected": words that say "neither"
 
 
 def sentiment_cues(lang: str, text: str) -> Cues:
@@ -354,6 +362,7 @@ def sentiment_cues(lang: str, text: str) -> Cues:
     excess = False
     weight = 1.0
     last: tuple[int, float] | None = None  # the last polar word: (index, value)
+    neutral = 0
     for index, tok in enumerate(toks):
         if tok in _POS_EMOJI:
             pos += 1.0
@@ -372,6 +381,9 @@ def sentiment_cues(lang: str, text: str) -> Cues:
             neg *= 0.7
             negate_left = 0
             continue
+        if tok in NEUTRAL or tok.startswith(_NEUTRAL_STEMS):
+            neutral += 1
+            continue
         if tok in _EXCESS or (tok in ("for", "för") and index + 1 < len(toks) and toks[index + 1] in _MAGNITUDE):
             excess = True
             continue
@@ -386,6 +398,8 @@ def sentiment_cues(lang: str, text: str) -> Cues:
         if not (is_pos or is_neg) and tok.startswith(_COMPOUND_PREFIXES) and len(tok) > 7:
             rest = tok[next(len(p) for p in _COMPOUND_PREFIXES if tok.startswith(p)):]
             is_pos, is_neg = rest in m["pos"], rest in m["neg"]  # "jättetrevlig", "kjempegod"
+            if tok.startswith("pre") and rest in _MAGNITUDE:  # "previsoka", "predugo": too high, too long
+                is_pos, is_neg = False, True
             if is_pos or is_neg:
                 boost = 1.5
         if tok in m["negator"] or tok in m["en_negator"]:
@@ -432,7 +446,7 @@ def sentiment_cues(lang: str, text: str) -> Cues:
             negate_left -= 1
     if "!" in text and (pos or neg):
         pos, neg = (pos * 1.2, neg) if pos > neg else (pos, neg * 1.2)
-    return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated)
+    return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated, neutral=neutral)
 
 
 def _stem_len(tok: str, *matchers: _Matcher) -> int:
