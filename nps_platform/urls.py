@@ -15,6 +15,10 @@ from organizations.urls import public_urlpatterns
 
 from . import views
 
+# The admin signs in through allauth too (its two-factor step and lockouts included); set before
+# `admin.site.urls` below binds the login view.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dev/outbox/", views.outbox, name="dev_outbox"),
@@ -55,7 +59,5 @@ urlpatterns = [
 # Uploaded media are organizations' logos, public by nature (they brand the survey pages and
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
 urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
-# The admin signs in through allauth too (its two-factor step and lockouts included).
-admin.site.login = secure_admin_login(admin.site.login)
 handler404 = "nps_platform.views.not_found"
 handler403 = "organizations.tenancy.permission_denied"

@@ -266,3 +266,22 @@ def test_a_member_sees_their_other_sessions_and_ending_one_signs_that_browser_ou
     assert "account.session_ended" in actions(organization)
     # Someone else's session id is not found.
     assert Client().post(phone_session.group(1)).status_code == 302  # to the login page
+
+
+def test_the_django_admin_signs_in_through_the_same_pages_and_second_step(db, after_commit):
+    from organizations.models import User
+
+    staff = User.objects.create_superuser("ops@example.com", PASSWORD)
+    browser = Client()
+    to_login = browser.get("/admin/")
+    assert to_login.status_code == 302
+    assert browser.get(to_login["Location"], follow=True).redirect_chain[-1][0].startswith("/accounts/login/")
+    password_step(browser, staff.email)
+    totp = set_up_totp(browser, after_commit)
+    browser.post("/accounts/logout/")
+
+    fresh = Client()
+    assert password_step(fresh, staff.email, next="/admin/")["Location"].startswith("/accounts/2fa/authenticate/")
+    assert fresh.get("/admin/").status_code == 302  # not before the second step
+    assert fresh.post("/accounts/2fa/authenticate/", {"code": totp.now()})["Location"] == "/admin/"
+    assert fresh.get("/admin/").status_code == 200
