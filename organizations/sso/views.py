@@ -3,6 +3,8 @@ organization's IdP) and the organization's SSO settings (admins only)."""
 
 from __future__ import annotations
 
+import logging
+
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -20,6 +22,8 @@ from . import dns as sso_dns
 from . import services
 from .adapter import social_app_for
 from .forms import EmailDomainForm, SsoConnectionForm, SsoStartForm
+
+logger = logging.getLogger(__name__)
 
 
 def _next_url(request) -> str | None:
@@ -48,9 +52,15 @@ def sso_start(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         connection = services.connection_for_email(email)
-        if connection is not None:
-            return idp_redirect(request, connection, email=email, next_url=_next_url(request))
-        form.add_error("email", _("Single sign-on is not set up for this address. Sign in with your password."))
+        if connection is None:
+            form.add_error("email", _("Single sign-on is not set up for this address. Sign in with your password."))
+        else:
+            try:
+                return idp_redirect(request, connection, email=email, next_url=_next_url(request))
+            except Exception:  # the IdP's metadata or discovery document out of reach, or unreadable
+                logger.exception("single sign-on: %s's IdP is out of reach", connection.provider_id)
+                form.add_error("email", _("Your organization's sign-in service cannot be reached just now. "
+                                          "Please try again in a few minutes."))
     return render(request, "sso/start.html", {"form": form, "next": _next_url(request) or ""})
 
 

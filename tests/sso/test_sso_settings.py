@@ -201,3 +201,14 @@ def test_the_connection_calls_public_addresses_only(org_a, member_client, oidc_p
     assert "points to a private or local address (127.0.0.1)" in response.content.decode()
     with tenant_context(organization):
         assert not SsoConnection.objects.exists()
+
+
+def test_an_idp_out_of_reach_is_a_message_not_an_error_page(sso_org, oidc_provider_factory, client):
+    from tests.sso.conftest import _stop
+
+    idp = oidc_provider_factory(clients=[], users=[])
+    sso_org("Acme", "acme.test", kind="oidc", issuer=idp.base_url, client_id="nps", client_secret="x")
+    _stop(idp.process)
+    response = client.post("/accounts/sso/", {"email": "someone@acme.test"})
+    assert response.status_code == 200
+    assert "sign-in service cannot be reached just now" in response.content.decode()
