@@ -234,6 +234,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Several hosts: MEDIA in an S3-compatible bucket every host sees (django-storages; credentials from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); the files keep their /media/ addresses.
+if _media_bucket := env.str("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {"BACKEND": "nps_platform.storage.SharedMediaStorage", "OPTIONS": {
+        "bucket_name": _media_bucket, "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("MEDIA_S3_REGION", default="") or None, "file_overwrite": False, "default_acl": None}}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
