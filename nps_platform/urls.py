@@ -1,10 +1,8 @@
 from allauth.account import views as allauth_views
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 
 from distribution.urls import public_urlpatterns as distribution_public
 from organizations.accounts import PasswordResetView
@@ -14,6 +12,7 @@ from organizations.sso.views import sso_start
 from organizations.urls import public_urlpatterns
 
 from . import views
+from .storage import media
 
 # The admin signs in through allauth too (its two-factor step and lockouts included); set before
 # `admin.site.urls` below binds the login view.
@@ -58,6 +57,6 @@ urlpatterns = [
 
 # Uploaded media are organizations' logos, public by nature (they brand the survey pages and
 # emails); a deployment with object storage or a proxy in front may serve them there instead.
-urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+urlpatterns += [path("media/<path:path>", media)]  # MEDIA_ROOT, or the shared bucket (nps_platform/storage.py)
 handler404 = "nps_platform.views.not_found"
 handler403 = "organizations.tenancy.permission_denied"
