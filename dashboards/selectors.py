@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Count, F, Func, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.utils.translation import gettext, gettext_lazy
 from contacts.models import Contact, Segment
 from contacts.selectors import contact_filter
 from distribution.models import Invitation
+from nps_platform.db_router import read_alias
 from nps_platform.nps_math import change_is_significant, score_from_categories, score_from_histogram
 from organizations import access
 from organizations.access import Actor
@@ -264,7 +265,8 @@ class Dashboard:
                 sql = None
             members = self._units_cache[("segment", filters.segment_id)] or [(None, None, None)]
             if sql is not None:
-                with transaction.atomic(), connection.cursor() as cursor:
+                alias = read_alias(Response)  # the replica on a dashboard's GET, when there is one
+                with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                     # nine hash tables over a segment's answers: in memory rather than sorted on disk
                     cursor.execute("SET LOCAL work_mem = '64MB'")
                     cursor.execute(

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import free_port
 
-from .stack import Cluster, RabbitVhost, RoundRobinProxy, Stack
+from .stack import Cluster, RabbitVhost, RoundRobinProxy, S3Store, Stack
 
 PEOPLE = 300
 LEASE = 3
@@ -79,12 +79,14 @@ def stack():
     sink = SlowSink(delay=0.02)
     vhost = RabbitVhost().create()
     proxy = RoundRobinProxy()
+    store = S3Store()
     primary = Cluster()
     dbname = "nps_scale_stack"
     st = Stack(dbname=dbname, db_port=primary.port, redis_url=settings.REDIS_URL, broker_url=vhost.url,
                smtp_port=sink.port,
                extra_env={"SEND_LEASE_SECONDS": str(LEASE), "PUBLIC_RESPONSE_LIMIT": str(PUBLIC_LIMIT),
-                          "REPLICA_PIN_SECONDS": "4", "REPLICA_RETRY_SECONDS": "2", "SITE_URL": proxy.url})
+                          "REPLICA_PIN_SECONDS": "4", "REPLICA_RETRY_SECONDS": "2", "SITE_URL": proxy.url,
+                          "MEDIA_S3_BUCKET": store.bucket, "MEDIA_S3_ENDPOINT_URL": store.url, **store.env})
     replica = Cluster(primary_port=primary.port)
     try:
         started = time.monotonic()
@@ -98,12 +100,13 @@ def stack():
         st.start(webs=2, workers=2, beat=True)
         proxy.route_to(st.web_ports)
         print(f"stack ready in {time.monotonic() - started:.1f} s")
-        yield SimpleNamespace(stack=st, primary=primary, replica=replica, proxy=proxy, sink=sink, info=info,
-                              dbname=dbname, url=proxy.url)
+        yield SimpleNamespace(stack=st, primary=primary, replica=replica, proxy=proxy, sink=sink, store=store,
+                              info=info, dbname=dbname, url=proxy.url)
     finally:
         proxy.close()
         st.stop()
         replica.remove()
         primary.remove()
         vhost.delete()
+        store.stop()
         sink.controller.stop()

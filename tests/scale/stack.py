@@ -144,6 +144,44 @@ class RabbitVhost:
             pass
 
 
+class S3Store:
+    """An S3-compatible object store (moto's server) with one bucket: the hosts' shared MEDIA."""
+
+    bucket = "nps-media"
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="nps-s3-"))
+        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p",
+                                      str(self.port)], stdout=(self.dir / "s3.log").open("w"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(lambda: requests.get(self.url, timeout=2).status_code < 500, 60, what="the S3 server's start")
+        self.client().create_bucket(Bucket=self.bucket)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    env = {"AWS_ACCESS_KEY_ID": "scale-test", "AWS_SECRET_ACCESS_KEY": "scale-test", "MEDIA_S3_REGION": "us-east-1"}
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id="scale-test", aws_secret_access_key="scale-test")
+
+    def keys(self) -> list[str]:
+        return [o["Key"] for o in self.client().list_objects_v2(Bucket=self.bucket).get("Contents", [])]
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class RoundRobinProxy:
     """One address in front of several web processes: each new connection goes to the next one."""
 

@@ -20,6 +20,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from contacts.models import Contact  # noqa: E402
@@ -30,6 +31,10 @@ from nps_platform.tenancy import tenant_context  # noqa: E402
 from organizations.models import Membership, User  # noqa: E402
 from organizations.services import organization_create  # noqa: E402
 from surveys import services as surveys  # noqa: E402
+
+# A 1×1 PNG.
+LOGO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b2a3a70000000049454e44ae426082")
 
 
 def session_for(user) -> str:
@@ -49,6 +54,8 @@ def main(people: int) -> dict:
     with tenant_context(organization):
         Membership.objects.create(organization=organization, user=viewer, role="viewer")
         rules_ensure_defaults(organization=organization)  # the detractor alert to the owner
+        # The logo is uploaded from this process, a "host" of its own: the web processes must find it.
+        organization.logo.save("scale-logo.png", ContentFile(LOGO), save=True)
         survey = surveys.survey_create(organization=organization, template="relationship", name="Relationship",
                                        default_language="en", by=owner)
         surveys.survey_settings_update(survey=survey, by=owner, name=survey.name, kind=survey.kind,
@@ -66,6 +73,7 @@ def main(people: int) -> dict:
         "public_token": survey.public_token, "public_enabled": survey.public_enabled,
         "campaign_id": campaign.pk, "survey_kind": survey.kind,
         "owner_session": session_for(owner), "viewer_session": session_for(viewer), "owner_email": owner.email,
+        "logo_url": organization.logo.url, "logo_name": organization.logo.name, "logo_hex": LOGO.hex(),
         "session_cookie": settings.SESSION_COOKIE_NAME,
     }
 

@@ -44,6 +44,21 @@ def one(stack, query, params=()):
     return db(stack, query, params)[0][0]
 
 
+def test_an_upload_made_on_one_host_is_served_by_every_host_from_the_shared_store(stack):
+    logo = bytes.fromhex(stack.info["logo_hex"])
+    assert stack.info["logo_url"] == "/media/" + stack.info["logo_name"]  # our own address, not the store's
+    assert stack.info["logo_name"] in stack.store.keys()
+    assert not [p for p in stack.stack.dir.rglob("*.png")], "a host kept the upload on its own disk"
+    anyone = requests.Session()
+    for _ in range(2):  # each web process in turn
+        served = get(anyone, stack.url + stack.info["logo_url"])
+        assert served.status_code == 200 and served.content == logo
+        assert served.headers["Content-Type"] == "image/png"
+    page = get(anyone, f"{stack.url}/s/{stack.info['public_token']}/")
+    assert f'src="{stack.info["logo_url"]}"' in page.text
+    assert get(anyone, f"{stack.url}/media/logos/not-there.png").status_code == 404
+
+
 def test_a_public_link_on_two_web_processes_counts_once_shares_its_limit_and_its_survey_cache(stack):
     url = f"{stack.url}/s/{stack.info['public_token']}/"
     survey_id = stack.info["survey_id"]
