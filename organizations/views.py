@@ -147,18 +147,24 @@ def overview(request, org_slug):
     return render(request, "organizations/overview.html", context)
 
 
-@access.admin_required
-def organization_settings(request, org_slug):
+def _organization_form_page(request, form_class, *, template: str, url_name: str, context=None):
+    """A page of the organization's own settings: the form, saved through the one service."""
     # A copy: a rejected form must not leave its values on the organization the page shows.
     organization = Organization.objects.get(pk=request.organization.pk)
-    form = OrganizationSettingsForm(request.POST or None, request.FILES or None, instance=organization)
+    form = form_class(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         organization = form.save(commit=False)
         services.organization_settings_update(organization=organization, by=request.user,
                                               changed=form.changed_data)
         messages.success(request, _("Settings saved."))
-        return redirect("org_settings", org_slug=organization.slug)
-    return render(request, "organizations/settings.html", {"form": form})
+        return redirect(url_name, org_slug=organization.slug)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+@access.admin_required
+def organization_settings(request, org_slug):
+    return _organization_form_page(request, OrganizationSettingsForm, template="organizations/settings.html",
+                                   url_name="org_settings")
 
 
 def member_list(request, org_slug):
@@ -416,13 +422,6 @@ def organization_security(request, org_slug):
     from .forms import TwoFactorPolicyForm
     from .security import members_two_factor_status
 
-    organization = Organization.objects.get(pk=request.organization.pk)  # a copy, as on the settings page
-    form = TwoFactorPolicyForm(request.POST or None, instance=organization)
-    if request.method == "POST" and form.is_valid():
-        organization = form.save(commit=False)
-        services.organization_settings_update(organization=organization, by=request.user,
-                                              changed=form.changed_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("org_security", org_slug=organization.slug)
-    return render(request, "organizations/security.html", {
-        "form": form, "members": members_two_factor_status(organization=request.organization)})
+    return _organization_form_page(
+        request, TwoFactorPolicyForm, template="organizations/security.html", url_name="org_security",
+        context={"members": members_two_factor_status(organization=request.organization)})
