@@ -268,10 +268,9 @@ def sso_login_accept(*, connection: SsoConnection, email: str, full_name: str = 
         user_created = user is None
         if user_created:
             user = User.objects.create_user(email=email, password=None, full_name=full_name[:200])
-        membership = Membership.objects.filter(user=user).first()
-        member_created = membership is None
+        membership, member_created = Membership.objects.get_or_create(  # two first logins at once: one row
+            user=user, defaults={"organization": organization, "role": connection.default_role})
         if member_created:
-            membership = Membership.objects.create(organization=organization, user=user, role=connection.default_role)
             audit_record(organization=organization, actor=user, action="sso.member_created", target=membership,
                          summary=f"{email} joined by single sign-on as {membership.get_role_display()}",
                          data={"email": email, "role": membership.role})
