@@ -52,6 +52,12 @@ def organizations_requiring_two_factor(user) -> list[Organization]:
     return [m.organization for m in memberships if two_factor_required(m)]
 
 
+def signed_in_with_sso(request, user) -> bool:
+    """Whether this session began at an identity provider (single sign-on): the organization's
+    IdP owns that sign-in, its second factor included."""
+    return any(record.get("method") == "socialaccount" for record in get_authentication_records(request, user))
+
+
 class TwoFactorRequiredMiddleware:
     """After the tenant middleware (and the member's language): an organization's page, or its
     API called with a session naming it, is refused to a member its policy asks for a second
@@ -73,6 +79,8 @@ class TwoFactorRequiredMiddleware:
             membership, api = (membership_for(user=user, slug=slug) if slug else None), True
         if membership is None or not two_factor_required(membership) or has_second_factor(user):
             return None
+        if signed_in_with_sso(request, user):
+            return None  # the company's identity provider asked for its own second factor
         if api:
             return JsonResponse({"type": "about:blank", "title": "Forbidden", "status": 403,
                                  "detail": "This organization requires two-factor authentication of this "
