@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import patch_cache_control
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import token_hash, token_organization_id
 
 from . import access, selectors, services
+from .accounts import sign_in_new_account
 from .forms import (
     AcceptSignupForm,
     AuditLogFilterForm,
@@ -37,6 +38,7 @@ from .forms import (
     SignupForm,
 )
 from .models import ApiKey, Department, Employee, MemberInvitation, Membership, Organization, Role, User
+from .sso import services as sso_services
 from .tasks import member_invitation_send
 
 
@@ -65,7 +67,7 @@ def signup(request):
                 full_name=form.cleaned_data["full_name"],
                 organization_name=form.cleaned_data["organization_name"],
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_new_account(request, user)
             messages.success(request, _("Welcome! Your organization is ready."))
             return redirect("org_overview", org_slug=organization.slug)
     else:
@@ -124,13 +126,16 @@ def invitation_accept(request, token: str):
         if existing is not None:
             messages.info(request, _("Log in as %(email)s to accept the invitation.") % {"email": invitation.email})
             return redirect(reverse("login") + "?next=" + request.path)
+        if sso_services.connection_requiring_sso(invitation.email) is not None:
+            # No password for this address: the first sign-in with the company account accepts it.
+            return redirect(reverse("sso_start") + "?" + urlencode({"email": invitation.email}))
         form = AcceptSignupForm(request.POST or None, email=invitation.email)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 user = User.objects.create_user(email=invitation.email, password=form.cleaned_data["password"],
                                                 full_name=form.cleaned_data["full_name"])
                 services.member_invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_new_account(request, user)
             return redirect("org_overview", org_slug=organization.slug)
         return render(request, "organizations/invitation_signup.html",
                       {"invitation": invitation, "organization": organization, "form": form})

@@ -20,8 +20,8 @@ from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
 from nps_platform.tenancy import tenant_context
 
-from ..models import EmailDomain, Membership, Organization, Role, SsoConnection, User
-from ..services import audit_record
+from ..models import EmailDomain, MemberInvitation, Membership, Organization, Role, SsoConnection, User
+from ..services import audit_record, member_invitation_accept
 from . import dns as sso_dns
 from .outbound import CheckedSession, UrlRefused, url_check
 from .secrets import secret_encrypt
@@ -268,8 +268,14 @@ def sso_login_accept(*, connection: SsoConnection, email: str, full_name: str = 
         user_created = user is None
         if user_created:
             user = User.objects.create_user(email=email, password=None, full_name=full_name[:200])
-        membership, member_created = Membership.objects.get_or_create(  # two first logins at once: one row
-            user=user, defaults={"organization": organization, "role": connection.default_role})
+        invitation = next((i for i in MemberInvitation.objects.filter(email__iexact=email, accepted_at__isnull=True,
+                                                                      revoked_at__isnull=True) if i.is_pending), None)
+        member_created = not Membership.objects.filter(user=user).exists()
+        if invitation is not None:  # invited before their first sign-in: the invitation's role and departments
+            membership = member_invitation_accept(invitation=invitation, user=user)
+        else:
+            membership, member_created = Membership.objects.get_or_create(  # two first logins at once: one row
+                user=user, defaults={"organization": organization, "role": connection.default_role})
         if member_created:
             audit_record(organization=organization, actor=user, action="sso.member_created", target=membership,
                          summary=f"{email} joined by single sign-on as {membership.get_role_display()}",

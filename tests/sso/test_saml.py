@@ -164,3 +164,19 @@ def test_another_organizations_sso_never_signs_anyone_into_ours(make_org, add_me
         == [("beta", "admin")]
     assert browser.is_signed_in_to(beta)
     assert browser.get("/o/acme/", allow_redirects=False).status_code == 404
+
+
+def test_an_invited_person_joins_with_the_invitations_role_at_their_first_sign_in(acme_saml, live_server):
+    from organizations.models import MemberInvitation
+    from organizations.services import member_invite
+
+    organization, owner, _idp = acme_saml
+    with tenant_context(organization):
+        member_invite(organization=organization, email="eve@acme.test", role="manager", by=owner)
+    browser = SamlBrowser(live_server.url)
+    action, form = browser.assertion_form(browser.idp_login_page("eve@acme.test"), "eve@acme.test", "idp-Pass-1")
+    browser.post_assertion(action, form)
+    eve = User.objects.get(email="eve@acme.test")
+    with tenant_context(organization):
+        assert Membership.objects.get(user=eve).role == "manager"  # not the connection's default (viewer)
+        assert MemberInvitation.objects.get(email="eve@acme.test").accepted_at is not None

@@ -212,3 +212,15 @@ def test_an_idp_out_of_reach_is_a_message_not_an_error_page(sso_org, oidc_provid
     response = client.post("/accounts/sso/", {"email": "someone@acme.test"})
     assert response.status_code == 200
     assert "sign-in service cannot be reached just now" in response.content.decode()
+
+
+def test_an_invitation_to_an_address_that_must_use_sso_leads_to_sso(sso_required, member_client, client, smtp_sink,
+                                                                    django_capture_on_commit_callbacks):
+    from tests.organizations.test_members import invitation_path, invite
+
+    organization, owner, _connection = sso_required
+    response = invite(member_client(owner), organization, django_capture_on_commit_callbacks, email="new@acme.test")
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    client.logout()
+    response = client.get(invitation_path(smtp_sink, "new@acme.test"))
+    assert response.status_code == 302 and response["Location"] == "/accounts/sso/?email=new%40acme.test"
