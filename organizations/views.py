@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,7 +26,6 @@ from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import token_hash, token_organization_id
 
 from . import access, selectors, services
-from .accounts import sign_in_new_account
 from .forms import (
     AcceptSignupForm,
     AuditLogFilterForm,
@@ -67,7 +67,7 @@ def signup(request):
                 full_name=form.cleaned_data["full_name"],
                 organization_name=form.cleaned_data["organization_name"],
             )
-            sign_in_new_account(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your organization is ready."))
             return redirect("org_overview", org_slug=organization.slug)
     else:
@@ -135,7 +135,7 @@ def invitation_accept(request, token: str):
                 user = User.objects.create_user(email=invitation.email, password=form.cleaned_data["password"],
                                                 full_name=form.cleaned_data["full_name"])
                 services.member_invitation_accept(invitation=invitation, user=user)
-            sign_in_new_account(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("org_overview", org_slug=organization.slug)
         return render(request, "organizations/invitation_signup.html",
                       {"invitation": invitation, "organization": organization, "form": form})
