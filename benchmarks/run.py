@@ -9,11 +9,12 @@ responses list at 2 000 000; CSV and XLSX exports of 2 000 000 answers with thei
 (benchmarks/export_probe.py, a process of its own); the detractor alert's p95; public-link
 submissions through gunicorn against pgbench INSERTs; 100 000 invitations dispatched by the
 workers against a bare smtplib loop, and the worker's peak memory meanwhile
-(benchmarks/dispatch.py). See docs/performance.md.
+(benchmarks/dispatch.py); comment analysis per 100 000 comments and its peak memory
+(benchmarks/comments.py). See docs/performance.md.
 
 A subset while iterating: `benchmarks/run.py --only dashboard,lists --skip-data` (or
 BENCH_ONLY=dashboard BENCH_SKIP_DATA=1 make bench); parts: data, dashboard, lists, exports,
-alert, submissions, dispatch."""
+alert, submissions, dispatch, comments."""
 
 from __future__ import annotations
 
@@ -403,7 +404,24 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
                          "what": "POST to a view that reads the form and redirects, same middleware and gunicorn"}}}
 
 
-PARTS = ("data", "dashboard", "lists", "exports", "alert", "submissions", "dispatch")
+def comment_figures(n: int = int(os.environ.get("BENCH_COMMENTS", "2000"))) -> dict:
+    """Comment analysis (sentiment and themes) of n unique comments, with the embedding model and
+    with the lexicons alone, each in a process of its own (benchmarks/comments.py), extrapolated
+    to 100 000 comments."""
+    out = {}
+    for mode, flag in (("model", []), ("lexicon", ["--lexicon"])):
+        run = subprocess.run(  # noqa: S603 - our own probe
+            [sys.executable, str(ROOT / "benchmarks" / "comments.py"), str(n), *flag],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        probe = json.loads(run.stdout.strip().splitlines()[-1])
+        out[f"comments_{mode}_100k_s"] = {
+            "value": probe["extrapolated_100k_s"],
+            "goal": f"seconds per 100 000 comments (from {n}; CPU {probe['cpu_extrapolated_100k_s']} s, "
+                    f"peak {probe['peak_rss_mb']} MB)", **probe}
+    return out
+
+
+PARTS = ("data", "dashboard", "lists", "exports", "alert", "submissions", "dispatch", "comments")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {}
     for part, measure in (("dashboard", dashboard_figures), ("lists", list_figures), ("exports", export_figures),
                           ("alert", alert_figures), ("submissions", submission_figures),
-                          ("dispatch", lambda: dispatch_figures(loop_messages=LOOP_MESSAGES))):
+                          ("dispatch", lambda: dispatch_figures(loop_messages=LOOP_MESSAGES)),
+                          ("comments", comment_figures)):
         if part in parts:
             figures.update(measure())
     out = ROOT / "var" / "bench"

@@ -52,53 +52,54 @@ POSITIVE = {
 }
 
 NEGATIVE = {
-    "en": "twice uninterested ignored ignoring careless dirty stuck freez* bug* buggy glitch* overcharg* "
+    "en": "ages twice uninterested ignored ignoring careless dirty stuck freez* bug* buggy glitch* overcharg* "
           "forever joke shame poorly apart wobbl* unreliable bad terrible awful horrible poor worst hate* "
           "disappoint* slow late delay* rude unfriendly useless broken broke damaged defect* faulty problem* "
           "issue* complain* annoy* frustrat* angry upset waste expensive overpriced never unhelpful wrong "
           "mistake* error* fail* crash* confusing difficult hard lost missing scam ridiculous unacceptable "
           "incompetent sloppy nightmare rip-off ripoff meh lousy crap crappy pathetic dissatisfied unhappy "
           "worse cancel* refund* nobody",
-    "da": "dobbelt* sure crash* hænger uoverskuelig* snavset beskidt uinteresse* ligeglad* forvirr* ustabil* "
-          "langsomme dårlig* elendig* forfærdelig* skuffe* langsom* forsinke* sen sent uhøflig* uvenlig* "
-          "ubrugelig* ødelagt* defekt* problem* fejl* klage* irriter* frustrer* sur vred spild dyr dyrt dyre "
-          "overpris* aldrig forkert* svær* besværlig* bøvl* mangle* væk snyd* latterlig* uacceptabel* "
-          "inkompetent* ringe træls utilfreds* værst* værre umulig* rod rodet kaos* sjusk* ingen",
-    "sv": "dubbel* sura ointresserad* hänger krasch* nopprig* trög* seg strul* krångel skämt pinsam* ostabil* "
-          "rörig* dålig* dåligt usel* hemsk* fruktansvärd* besvik* långsam* försen* sen sent otrevlig* ovänlig* "
-          "oförskämd* värdelös* trasig* sönder defekt* problem* fel klag* irriter* frustrer* arg sur slöseri "
-          "dyr dyrt dyra överpris* aldrig krånglig* svår* saknas saknade borta bluff* löjlig* oacceptab* "
-          "inkompetent* missnöjd* sämst* sämre omöjlig* kaos* slarv* ingen",
-    "nb": "dobbelt* frekk* uinteressert* henger krasj* seig tull* rotete ustabil* uoversiktlig* dårlig* "
-          "elendig* forferdelig* skuffe* treg* langsom* forsink* sen sent uhøflig* uvennlig* ubrukelig* "
-          "ødelagt* defekt* problem* feil klage* irriter* frustrer* sur sint sløsing dyr dyrt dyre overpris* "
-          "aldri vanskelig* tungvint* mangle* borte svindel* latterlig* uakseptab* inkompetent* misfornøyd* "
-          "verst* verre umulig* kaos* slurv* ingen",
-    "fi": "kahdesti kahteen hajos* hajo* kaatu* jumi* viiv* ryöstö* epäselvä* välinpitämät* sekav* tylyä "
-          "kallista huono* huonosti surkea* kamala* kauhea* pettymy* pettyn* petty* hidas* hitaa* myöhä* "
-          "myöhässä epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* ongelma* virhe* valit* "
-          "ärsyttä* turhautta* vihainen kallis* kalliis* ylihinta* koskaan väärä* vaikea* hankala* puuttu* "
-          "kadon* huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* pahempi mahdoton* "
-          "sekava* sotku*",
-    "hr": "dvaput dvostruk* raspal* ruši srušil* zapel* nezainteresiran* pljačk* sramot* prljav* nepregledn* "
-          "zbunjuj* loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni neljubazn* bezobrazn* "
-          "nepristojn* beskoristan* pokvar* oštećen* neispravn* problem* greška* greške grešk* žalb* iritant* "
-          "frustrir* ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak komplicir* nedostaj* "
-          "nestal* prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore nemoguć* kaos* nered*",
-    "de": "doppelt* desinteressiert* stürzt absturz* hängt frechheit* unverschämt* dreckig* schmutzig* "
-          "unzuverlässig* lahm* unübersichtlich* fehlerhaft* schlecht* schrecklich* furchtbar* katastroph* "
-          "enttäusch* langsam* spät* verspät* verzöger* unfreundlich* unhöflich* nutzlos* kaputt* beschädig* "
-          "defekt* problem* fehler* beschwer* ärger* nervig* frustrier* wütend sauer verschwendung teuer* "
-          "überteuert* nie niemals falsch* schwierig* kompliziert* fehlt* fehlte* verschwunden betrug* "
-          "lächerlich* inakzeptabel* inkompetent* unzufrieden* schlimmst* schlimmer unmöglich* chaos* "
-          "chaotisch* mangelhaft* miserabel*",
+    "da": "evigheder evighed* smadret* dobbelt* sure crash* hænger uoverskuelig* snavset beskidt uinteresse* "
+          "ligeglad* forvirr* ustabil* langsomme dårlig* elendig* forfærdelig* skuffe* langsom* forsinke* sen "
+          "sent uhøflig* uvenlig* ubrugelig* ødelagt* defekt* problem* fejl* klage* irriter* frustrer* sur vred "
+          "spild dyr dyrt dyre overpris* aldrig forkert* svær* besværlig* bøvl* mangle* væk snyd* latterlig* "
+          "uacceptabel* inkompetent* ringe træls utilfreds* værst* værre umulig* rod rodet kaos* sjusk* ingen",
+    "sv": "evigheter evighet* krossad* dubbel* sura ointresserad* hänger krasch* nopprig* trög* seg strul* "
+          "krångel skämt pinsam* ostabil* rörig* dålig* dåligt usel* hemsk* fruktansvärd* besvik* långsam* "
+          "försen* sen sent otrevlig* ovänlig* oförskämd* värdelös* trasig* sönder defekt* problem* fel klag* "
+          "irriter* frustrer* arg sur slöseri dyr dyrt dyra överpris* aldrig krånglig* svår* saknas saknade "
+          "borta bluff* löjlig* oacceptab* inkompetent* missnöjd* sämst* sämre omöjlig* kaos* slarv* ingen",
+    "nb": "evigheter evighet* knust* dobbelt* frekk* uinteressert* henger krasj* seig tull* rotete ustabil* "
+          "uoversiktlig* dårlig* elendig* forferdelig* skuffe* treg* langsom* forsink* sen sent uhøflig* "
+          "uvennlig* ubrukelig* ødelagt* defekt* problem* feil klage* irriter* frustrer* sur sint sløsing dyr "
+          "dyrt dyre overpris* aldri vanskelig* tungvint* mangle* borte svindel* latterlig* uakseptab* "
+          "inkompetent* misfornøyd* verst* verre umulig* kaos* slurv* ingen",
+    "fi": "ikuisuu* väärä* väärän kahdesti kahteen hajos* hajo* kaatu* jumi* viiv* ryöstö* epäselvä* "
+          "välinpitämät* sekav* tylyä kallista huono* huonosti surkea* kamala* kauhea* pettymy* pettyn* petty* "
+          "hidas* hitaa* myöhä* myöhässä epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* "
+          "ongelma* virhe* valit* ärsyttä* turhautta* vihainen kallis* kalliis* ylihinta* koskaan vaikea* "
+          "hankala* puuttu* kadon* huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* "
+          "pahempi mahdoton* sekava* sotku*",
+    "hr": "vječnost* kriv* zgnječen* dvaput dvostruk* raspal* ruši srušil* zapel* nezainteresiran* pljačk* "
+          "sramot* prljav* nepregledn* zbunjuj* loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni "
+          "neljubazn* bezobrazn* nepristojn* beskoristan* pokvar* oštećen* neispravn* problem* greška* greške "
+          "grešk* žalb* iritant* frustrir* ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak "
+          "komplicir* nedostaj* nestal* prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore "
+          "nemoguć* kaos* nered*",
+    "de": "ewig zerdrückt* zerbrochen* doppelt* desinteressiert* stürzt absturz* hängt frechheit* unverschämt* "
+          "dreckig* schmutzig* unzuverlässig* lahm* unübersichtlich* fehlerhaft* schlecht* schrecklich* "
+          "furchtbar* katastroph* enttäusch* langsam* spät* verspät* verzöger* unfreundlich* unhöflich* "
+          "nutzlos* kaputt* beschädig* defekt* problem* fehler* beschwer* ärger* nervig* frustrier* wütend "
+          "sauer verschwendung teuer* überteuert* nie niemals falsch* schwierig* kompliziert* fehlt* fehlte* "
+          "verschwunden betrug* lächerlich* inakzeptabel* inkompetent* unzufrieden* schlimmst* schlimmer "
+          "unmöglich* chaos* chaotisch* mangelhaft* miserabel*",
 }
 
 # Words that never carry sentiment alone but look like an entry above ("sen" in da/sv/nb is "late",
 # yet "ingen" and "never" only count when nothing else speaks).
 WEAK = {"works", "virker", "fungerar", "fungerer", "funkar", "funker", "toimi", "toimii", "radi", "funktioniert",
         "never", "nobody", "aldrig", "aldri", "ingen", "koskaan", "nikad", "nikada", "nie", "niemals",
-        "problem", "fel", "feil", "wrong", "refund", "cancel"}
+        "problem", "refund", "cancel"}
 
 NEGATORS = {
     "en": "not no never without hardly nothing isn't wasn't don't didn't doesn't aren't weren't can't couldn't "
