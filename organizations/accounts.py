@@ -14,10 +14,11 @@ from allauth.account import app_settings as account_settings
 from allauth.account import forms as allauth_forms
 from allauth.account import views as allauth_views
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
@@ -127,3 +128,11 @@ class PasswordResetView(allauth_views.PasswordResetView):
             response.status_code = 429
             return response
         return super().form_valid(form)
+
+
+def sign_in_new_account(request, user) -> None:
+    """Signs in an account just made with a password (the sign-up, an invitation), the way the
+    login page would have: allauth's record of it makes the next minutes count as recent (no
+    password asked again to set up two-factor) and the session gets its row."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_authentication(request, user, "password", email=user.email)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +25,7 @@ from nps_platform.tenancy import tenant_context
 from nps_platform.tokens import token_hash, token_organization_id
 
 from . import access, selectors, services
+from .accounts import sign_in_new_account
 from .forms import (
     AcceptSignupForm,
     AuditLogFilterForm,
@@ -67,7 +67,7 @@ def signup(request):
                 full_name=form.cleaned_data["full_name"],
                 organization_name=form.cleaned_data["organization_name"],
             )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_new_account(request, user)
             messages.success(request, _("Welcome! Your organization is ready."))
             return redirect("org_overview", org_slug=organization.slug)
     else:
@@ -135,7 +135,7 @@ def invitation_accept(request, token: str):
                 user = User.objects.create_user(email=invitation.email, password=form.cleaned_data["password"],
                                                 full_name=form.cleaned_data["full_name"])
                 services.member_invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_new_account(request, user)
             return redirect("org_overview", org_slug=organization.slug)
         return render(request, "organizations/invitation_signup.html",
                       {"invitation": invitation, "organization": organization, "form": form})

@@ -285,3 +285,23 @@ def test_the_django_admin_signs_in_through_the_same_pages_and_second_step(db, af
     assert fresh.get("/admin/").status_code == 302  # not before the second step
     assert fresh.post("/accounts/2fa/authenticate/", {"code": totp.now()})["Location"] == "/admin/"
     assert fresh.get("/admin/").status_code == 200
+
+
+def test_a_new_member_invited_into_an_organization_that_requires_two_factor_sets_it_up_straight_away(
+        org_a, smtp_sink, django_capture_on_commit_callbacks, after_commit):
+    from tests.organizations.test_members import invitation_path, invite
+
+    organization, owner = org_a
+    admin = Client()
+    admin.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    invite(admin, organization, django_capture_on_commit_callbacks, email="nina@example.com")
+    require(organization, "everyone")
+    smtp_sink.wait_for(1)
+
+    newcomer = Client()
+    joined = newcomer.post(invitation_path(smtp_sink, "nina@example.com"),
+                           {"full_name": "Nina Colleague", "password": "Silver-Lantern-884"}, follow=True)
+    assert joined.redirect_chain[-1][0].startswith("/accounts/2fa/")
+    assert "requires two-factor authentication for your account" in joined.content.decode()
+    set_up_totp(newcomer, after_commit)  # no second password prompt right after creating the account
+    assert newcomer.get(f"/o/{organization.slug}/").status_code == 200
