@@ -307,9 +307,10 @@ class Stack:
                                      "--loglevel=INFO", f"--schedule={self.dir / 'beat-schedule'}"],
                             lambda log: "beat: Starting" in log.read_text())
 
-    def start(self, *, webs: int, workers: int, beat: bool):
+    def start(self, *, webs: int = 0, workers: int = 0, beat: bool = False, first: int = 1):
         """Starts them all at once (the two cores share the imports), then waits for each."""
-        procs = [self.web(n) for n in range(1, webs + 1)] + [self.worker(n) for n in range(1, workers + 1)]
+        procs = [self.web(n) for n in range(first, first + webs)] + \
+            [self.worker(n) for n in range(first, first + workers)]
         if beat:
             procs.append(self.beat())
         self._wait_ready(*procs)
