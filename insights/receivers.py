@@ -1,6 +1,7 @@
 """A saved answer's comment is analysed in a worker within seconds (the response stage does not
 import us: it announces `response_saved` after commit)."""
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from nps_platform.celery import task_enqueue
@@ -11,4 +12,9 @@ from responses.services import response_saved
 def analyse_comment(sender, response_id, organization_id, deleted=False, **kwargs):
     if deleted:
         return  # its analysis goes with it (a cascade)
-    task_enqueue("insights.comment_analyse", response_id=response_id, organization_id=organization_id)
+    # After the answer's rollup recount (due ROLLUP_REFRESH_DELAY + 1 s after it): the figures
+    # first, then the words — a cold worker's first analysis loads the embedding model (seconds of
+    # CPU), which must not hold up the dashboard's numbers.
+    delay = settings.ROLLUP_REFRESH_DELAY
+    task_enqueue("insights.comment_analyse", countdown=delay + 2 if delay else None,
+                 response_id=response_id, organization_id=organization_id)
