@@ -168,3 +168,39 @@ def test_sentiment_on_the_dashboard_and_responses(small, admin_client):
     assert 'id="sentiment-card"' in html and "40 %" in html
     html = admin_client.get(f"/o/{small.slug}/responses/").content.decode()
     assert 'data-sentiment="negative"' in html and 'data-theme="delivery"' in html
+
+
+def test_the_case_page_shows_the_comments_sentiment_and_themes(small, admin_client):
+    from followups.models import Case
+    from followups.services import response_follow_up, rules_ensure_defaults
+
+    detractor = small.responses[9]  # 0, "Aldrig leveret": negative, delivery
+    with tenant_context(small.organization):
+        rules_ensure_defaults(organization=small.organization)
+        detractor.refresh_from_db()
+        response_follow_up(response=detractor)
+        case = Case.objects.get(response=detractor)
+    html = admin_client.get(f"/o/{small.slug}/followup/cases/{case.pk}/").content.decode()
+    insight = html.split('id="case-insight"', 1)[1].split("</p>", 1)[0]
+    assert 'data-sentiment="negative"' in insight and 'data-theme="delivery"' in insight
+
+
+def test_a_new_theme_is_found_in_the_comments_after_the_reanalysis(small, admin_client,
+                                                                   django_capture_on_commit_callbacks):
+    """Adding a theme queues the organization's re-analysis (run inline here): a comment that
+    says it in other words now carries it."""
+    import datetime as dt
+
+    from insights.models import CommentAnalysis
+    from tests.dashboards.helpers import add_responses, local
+
+    [parking] = add_responses(small.organization, small.cnps, [
+        {"score": 4, "at": local(dt.date(2025, 3, 5)), "comment": "Der var ingen steder at parkere bilen",
+         "language": "da"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/o/{small.slug}/insights/themes/",
+                          {"name": "Parkering", "examples": "svært at parkere\ningen parkeringspladser\nparkering"})
+    with tenant_context(small.organization):
+        analysis = CommentAnalysis.objects.get(response=parking)
+        assert "parkering" in set(analysis.themes.values_list("key", flat=True))
+        assert analysis.engine != "fixture"
