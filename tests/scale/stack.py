@@ -329,8 +329,8 @@ class Stack:
                 proc.terminate()
         for proc in self.procs.values():
             try:
-                proc.wait(15)
+                proc.wait(5)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)  # its own session (start_new_session): it and its children
                 proc.wait(5)
         shutil.rmtree(self.dir, ignore_errors=True)
