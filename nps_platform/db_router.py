@@ -1,5 +1,5 @@
-"""Reads that tolerate a little lag (dashboards, exports, the comment explorer, reports, the
-stats API) go to a streaming replica when `DATABASE_REPLICA_URL` is set; everything else, every
+"""Reads that tolerate a little lag (the dashboard, its CSV/XLSX exports and PDF report, the
+comment explorer, the stats API) go to a streaming replica when `DATABASE_REPLICA_URL` is set; everything else, every
 write, and every read by someone who just wrote stays on the primary. No replica: no change.
 
 How a request is routed (`ReplicaReadsMiddleware`): a GET or HEAD to a view named in
