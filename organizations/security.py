@@ -52,10 +52,17 @@ def organizations_requiring_two_factor(user) -> list[Organization]:
     return [m.organization for m in memberships if two_factor_required(m)]
 
 
-def signed_in_with_sso(request, user) -> bool:
-    """Whether this session began at an identity provider (single sign-on): the organization's
-    IdP owns that sign-in, its second factor included."""
-    return any(record.get("method") == "socialaccount" for record in get_authentication_records(request, user))
+def signed_in_with_sso_of(request, user, organization) -> bool:
+    """Whether this session began at this organization's own identity provider (single sign-on):
+    its IdP owns that sign-in, second factor included. Another organization's IdP does not count."""
+    from .sso.services import connection_by_provider_id
+
+    for record in get_authentication_records(request, user):
+        if record.get("method") == "socialaccount":
+            connection = connection_by_provider_id(record.get("provider", ""))
+            if connection is not None and connection.organization_id == organization.pk:
+                return True
+    return False
 
 
 class TwoFactorRequiredMiddleware:
@@ -79,7 +86,7 @@ class TwoFactorRequiredMiddleware:
             membership, api = (membership_for(user=user, slug=slug) if slug else None), True
         if membership is None or not two_factor_required(membership) or has_second_factor(user):
             return None
-        if signed_in_with_sso(request, user):
+        if signed_in_with_sso_of(request, user, membership.organization):
             return None  # the company's identity provider asked for its own second factor
         if api:
             return JsonResponse({"type": "about:blank", "title": "Forbidden", "status": 403,
