@@ -31,27 +31,35 @@ class Comment:
     category: str
     week: dt.date
     sentiment: str | None
+    unit: tuple | None = None  # employee answers: (survey, week, unit root)
     theme_ids: list[int] = field(default_factory=list)
 
 
-def _comments(board) -> tuple[list[Comment], Counter]:
-    """The board's comments the reader's figures may be made of, with their analyses, and the
-    board's answers by category (every answer, with a comment or not: the NPS's own base)."""
+def _comments(board) -> tuple[list[Comment], Counter, Counter]:
+    """The board's comments the reader's figures may be made of, with their analyses; the
+    board's answers by category (every answer, with a comment or not: the NPS's own base); and,
+    for employee answers, each shown unit's number of answers."""
     cache = board._units_cache
     if ("insights",) in cache:
         return cache[("insights",)]
     qs = board.responses()
     categories: Counter = Counter()
+    units: Counter = Counter()
     rows = []
     for pk, survey_id, department_id, created_at, category, comment in qs.values_list(
             "pk", "survey_id", "department_id", "created_at", "category", "comment").order_by().iterator(
             chunk_size=5000):
-        day = created_at.astimezone(board.tz).date()
-        if board.anonymous and board.unit_of(_Row(survey_id, department_id, created_at)) == access.HIDDEN:
-            continue  # from a group too small to be shown
+        week = access.week_start(created_at.astimezone(board.tz).date())
+        unit = None
+        if board.anonymous:
+            root = board.unit_of(_Row(survey_id, department_id, created_at))
+            if root == access.HIDDEN:
+                continue  # from a group too small to be shown
+            unit = (survey_id, week, root)
+            units[unit] += 1
         categories[category] += 1
         if comment:
-            rows.append(Comment(pk, category, access.week_start(day), None))
+            rows.append(Comment(pk, category, week, None, unit))
     by_id = {c.response_id: c for c in rows}
     analyses = dict(CommentAnalysis.objects.filter(response_id__in=by_id).values_list("pk", "response_id"))
     for analysis_id, sentiment in CommentAnalysis.objects.filter(pk__in=analyses).values_list("pk", "sentiment"):
@@ -59,8 +67,8 @@ def _comments(board) -> tuple[list[Comment], Counter]:
     for analysis_id, theme_id in CommentTheme.objects.filter(analysis_id__in=analyses).order_by(
             "rank").values_list("analysis_id", "theme_id"):
         by_id[analyses[analysis_id]].theme_ids.append(theme_id)
-    cache[("insights",)] = rows, categories
-    return rows, categories
+    cache[("insights",)] = rows, categories, units
+    return rows, categories, units
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def _threshold(board) -> int:
 
 def sentiment_summary(board) -> dict:
     """The share of positive, neutral and negative comments under the dashboard's filters."""
-    rows, _categories = _comments(board)
+    rows, _categories, _units = _comments(board)
     counts = Counter(c.sentiment for c in rows if c.sentiment)
     total = sum(counts.values())
     if total < _threshold(board):
@@ -90,21 +98,38 @@ def _category_score(counter: Counter) -> Score:
     return score_from_categories(counter["promoter"], counter["passive"], counter["detractor"])
 
 
+def _mentions(board, rows, units) -> list[tuple[int, Comment]]:
+    """(theme, comment) for each theme a comment mentions. Employee answers: only from *cells* —
+    one theme in one anonymity unit — of at least the threshold's answers whose rest in the unit
+    (those not mentioning it) is empty or again at least the threshold. Every theme figure is then
+    a sum of whole cells, so no figure, and no difference of two (two departments, two weeks, a
+    theme and its unit), is about fewer people than the threshold."""
+    pairs = [(theme_id, c) for c in rows for theme_id in dict.fromkeys(c.theme_ids)]
+    if not board.anonymous:
+        return pairs
+    threshold = board.organization.anonymity_threshold
+    cells = Counter((theme_id, c.unit) for theme_id, c in pairs)
+    kept = {cell for cell, n in cells.items()
+            if n >= threshold and (units[cell[1]] - n == 0 or units[cell[1]] - n >= threshold)}
+    return [(theme_id, c) for theme_id, c in pairs if (theme_id, c.unit) in kept]
+
+
 def drivers(board) -> dict:
-    """Each theme's figures (see the module's note), best-known first; a theme with fewer
-    mentions than the threshold (employee answers) is left out."""
-    rows, categories = _comments(board)
+    """Each theme's figures (see the module's note), best-known first; employee answers only
+    from whole cells (`_mentions`), and a theme with none is left out."""
+    rows, categories, units = _comments(board)
     threshold = _threshold(board)
     overall = _category_score(categories)
     commented = Counter(c.category for c in rows)
     per_theme: dict[int, Counter] = defaultdict(Counter)
     weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for c in rows:
-        for theme_id in dict.fromkeys(c.theme_ids):
-            per_theme[theme_id][c.category] += 1
-            weekly[theme_id][c.week][c.category] += 1
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in=per_theme)}
-    out, hidden = [], 0
+    mentioned = {theme_id for c in rows for theme_id in c.theme_ids}
+    for theme_id, c in _mentions(board, rows, units):
+        per_theme[theme_id][c.category] += 1
+        weekly[theme_id][c.week][c.category] += 1
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in=mentioned)}
+    out = []
+    hidden = sum(1 for theme_id in mentioned if theme_id in themes and theme_id not in per_theme)
     for theme_id, counter in per_theme.items():
         n = sum(counter.values())
         if n < threshold or theme_id not in themes:
@@ -130,13 +155,14 @@ def drivers(board) -> dict:
 def why(board) -> list[dict]:
     """Why detractors, why promoters: each category's most mentioned themes, with a few of the
     comments the reader may see (from the comment explorer's own reading)."""
-    rows, _categories = _comments(board)
+    rows, _categories, units = _comments(board)
     threshold = _threshold(board)
     themes = {t.pk: t for t in Theme.objects.all()}
+    mentions = _mentions(board, rows, units)
     out = []
     for category, title in (("detractor", _("Why detractors")), ("promoter", _("Why promoters"))):
         mine = [c for c in rows if c.category == category]
-        counter = Counter(t for c in mine for t in dict.fromkeys(c.theme_ids))
+        counter = Counter(theme_id for theme_id, c in mentions if c.category == category)
         top = []
         for theme_id, n in counter.most_common(5):
             if n < threshold or theme_id not in themes:
