@@ -65,6 +65,9 @@ def signed_in_with_sso_of(request, user, organization) -> bool:
     return False
 
 
+CONTINUE_KEY = "two_factor_continue"
+
+
 class TwoFactorRequiredMiddleware:
     """After the tenant middleware (and the member's language): an organization's page, or its
     API called with a session naming it, is refused to a member its policy asks for a second
@@ -84,7 +87,11 @@ class TwoFactorRequiredMiddleware:
         if membership is None and request.path.startswith("/api/") and "Authorization" not in request.headers:
             slug = request.headers.get("X-Organization") or request.GET.get("organization", "")
             membership, api = (membership_for(user=user, slug=slug) if slug else None), True
-        if membership is None or not two_factor_required(membership) or has_second_factor(user):
+        if membership is None or not two_factor_required(membership):
+            return None
+        if has_second_factor(user):
+            if CONTINUE_KEY in request.session:
+                del request.session[CONTINUE_KEY]  # arrived
             return None
         if signed_in_with_sso_of(request, user, membership.organization):
             return None  # the company's identity provider asked for its own second factor
@@ -97,6 +104,9 @@ class TwoFactorRequiredMiddleware:
             "%(organization)s requires two-factor authentication for your account. Set up an "
             "authenticator app or a passkey below to continue.") % {"organization": membership.organization.name})
         target = reverse("mfa_index") + "?" + urlencode({"next": request.get_full_path()})
+        # The two-factor pages offer the way back once a factor is set up (allauth's own pages
+        # end on the recovery codes, not on `next`).
+        request.session[CONTINUE_KEY] = {"path": request.get_full_path(), "organization": membership.organization.name}
         if getattr(request, "htmx", False):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target

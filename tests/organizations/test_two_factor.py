@@ -172,9 +172,12 @@ def test_an_admin_without_two_factor_reaches_no_page_until_they_set_it_up(org_a,
     assert viewer_browser.get(f"/o/{organization.slug}/dashboard/").status_code == 200
 
     set_up_totp(browser, after_commit)
+    # The two-factor pages lead back to where the member was going.
+    assert f'href="/o/{organization.slug}/campaigns/"' in browser.get("/accounts/2fa/recovery-codes/").content.decode()
 
     for page in ORG_PAGES:
         assert browser.get(page.format(slug=organization.slug)).status_code == 200, page
+    assert "two-factor-continue" not in browser.get("/accounts/2fa/").content.decode()  # arrived
     assert browser.get("/api/v1/responses/", HTTP_X_ORGANIZATION=organization.slug).status_code == 200
 
 
