@@ -50,6 +50,9 @@ DIMENSIONS = ("department", "employee", "region", "product", "survey", "channel"
 # What an employee answer may be broken down by: the dimensions its anonymity units follow.
 ANONYMOUS_DIMENSIONS = ("department", "survey")
 SMALL = "__small__"
+# A segment up to this many contacts is passed to PostgreSQL as an array of ids (read once per
+# page); a larger one stays a subquery, so a page never holds millions of ids.
+SEGMENT_IDS_MAX = 200_000
 
 
 @dataclass
@@ -202,8 +205,9 @@ class Dashboard:
             members = contact_filter(segment.filters).order_by().values("pk") if segment else None
             if members is not None and connection.vendor == "postgresql":
                 # (id, region, product) of each: the region and product breakdowns join these
-                # instead of the contacts table
-                members = sorted(set(members.values_list("pk", "region", "product")))
+                # instead of the contacts table; a very large segment keeps the subquery
+                listed = list(members.values_list("pk", "region", "product")[:SEGMENT_IDS_MAX + 1])
+                members = sorted(set(listed)) if len(listed) <= SEGMENT_IDS_MAX else members
             self._units_cache[key] = members
         members = self._units_cache[key]
         if members is None:
@@ -253,7 +257,9 @@ class Dashboard:
                                  *values, score, n))
         else:  # PostgreSQL: the sources' chosen keys (JSON arrays) are grouped in the same scan
             sources = list(self._source_versions(filters).items())
-            own = [c for c in columns if c not in outside]
+            members = self._units_cache.get(("segment", filters.segment_id))
+            joined = isinstance(members, list)  # else region and product come from the contacts
+            own = [c for c in columns if not joined or c not in outside]
             inner = inner.values("score", "contact_id", *own, *(("version_id", "answers") if sources else ()))
             picked = [f"CASE WHEN version_id = ANY(%s::bigint[]) AND jsonb_typeof(answers -> %s -> 'choices') "
                       f"= 'array' THEN (answers -> %s -> 'choices')::text END AS src{i}" for i in range(len(sources))]
@@ -263,7 +269,10 @@ class Dashboard:
                 sql, params = inner.query.sql_with_params()
             except EmptyResultSet:  # a filter that can match nothing (an id from elsewhere)
                 sql = None
-            members = self._units_cache[("segment", filters.segment_id)] or [(None, None, None)]
+            arrays = [list(column) for column in zip(*(members or [(None, None, None)]), strict=True)] \
+                if joined else []
+            join = ("JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS m(contact, region, product) "
+                    "ON m.contact = a.contact_id") if joined else ""
             if sql is not None:
                 alias = read_alias(Response)  # the replica on a dashboard's GET, when there is one
                 with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
@@ -271,12 +280,10 @@ class Dashboard:
                     cursor.execute("SET LOCAL work_mem = '64MB'")
                     cursor.execute(
                         f"SELECT GROUPING({', '.join(grouped)}), {', '.join(grouped)}, score, count(*) "  # noqa: S608
-                        f"FROM (SELECT {', '.join([*columns, 'score', *picked])} FROM ({sql}) AS a "
-                        "JOIN unnest(%s::bigint[], %s::text[], %s::text[]) AS m(contact, region, product) "
-                        "ON m.contact = a.contact_id) AS answers "
+                        f"FROM (SELECT {', '.join([*columns, 'score', *picked])} FROM ({sql}) AS a {join}) AS answers "
                         f"GROUP BY GROUPING SETS ({sets})",
                         [*(p for versions_of in sources for p in (versions_of[1], versions_of[0], versions_of[0])),
-                         *params, *(list(column) for column in zip(*members, strict=True))])
+                         *params, *arrays])
                     rows = cursor.fetchall()
             names = [*self.RAW_COLUMNS, *(f"source:{key}" for key, _versions in sources)]
             everything = (1 << len(names)) - 1
