@@ -1,7 +1,8 @@
 """Passkeys in a real Chromium with its virtual authenticator (CTAP2, a resident key, user
 verification — like a phone or a laptop's fingerprint reader): a member registers a passkey, uses
 it as the second step after the password and alone (no password), and without the authenticator
-the sign-in is refused with a message; the audit log has the passkey and the passkey sign-in."""
+the sign-in is refused with a message; a recovery code gets them in to remove the lost key; the
+audit log has the passkey added and removed, and the passkey sign-in."""
 
 from __future__ import annotations
 
@@ -76,3 +77,17 @@ def test_a_member_registers_a_passkey_and_signs_in_with_it_alone(page, live_serv
     assert page.url.endswith("/accounts/login/")
     page.goto(f"/o/{organization.slug}/")
     assert "/accounts/login/" in page.url
+
+    # With a recovery code the member gets in and removes the lost key.
+    recovery = Authenticator.objects.get(user=owner, type=Authenticator.Type.RECOVERY_CODES).wrap()
+    browser_login(owner.email)
+    page.get_by_label("Code").fill(recovery.get_unused_codes()[0])
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"**/o/{organization.slug}/")
+    page.goto("/accounts/2fa/webauthn/")
+    page.get_by_role("link", name="Remove").click()
+    page.get_by_role("button", name="Remove").click()
+    page.wait_for_url("**/accounts/2fa/webauthn/")
+    assert not Authenticator.objects.filter(user=owner, type=Authenticator.Type.WEBAUTHN).exists()
+    with tenant_context(organization):
+        assert AuditLogEntry.objects.filter(action="account.passkey_removed").count() == 1
