@@ -31,6 +31,10 @@ class SignupForm(CrispyMixin, forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email exists already. Log in instead."))
+        from .sso.gate import sso_required_message
+
+        if message := sso_required_message(email):  # no password for this address: its company's IdP
+            raise forms.ValidationError(message, code="sso_required")
         return email
 
     def clean(self):

@@ -271,6 +271,16 @@ def sso_login_accept(*, connection: SsoConnection, email: str, full_name: str = 
         invitation = next((i for i in MemberInvitation.objects.filter(email__iexact=email, accepted_at__isnull=True,
                                                                       revoked_at__isnull=True) if i.is_pending), None)
         member_created = not Membership.objects.filter(user=user).exists()
+        if member_created and not user_created and linked_user is None and user.has_usable_password():
+            # Nobody proved this address when its password was set (sign-ups are not confirmed by
+            # email): whoever chose it must not ride the owner's first company sign-in into the
+            # organization. The password goes (and with it that password's sessions); the owner
+            # can set a new one by email.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            audit_record(organization=organization, actor=None, action="sso.password_cleared", target=user,
+                         summary=f"{email}'s password was cleared at its first single sign-on",
+                         data={"email": email})
         if invitation is not None:  # invited before their first sign-in: the invitation's role and departments
             membership = member_invitation_accept(invitation=invitation, user=user)
         else:
