@@ -81,6 +81,16 @@ def _identity(sociallogin) -> tuple[str, str]:
     return email.strip().lower(), name.strip()
 
 
+def _email_verified(sociallogin) -> bool:
+    """False when the OpenID Connect provider says `email_verified: false` (SAML has no such claim;
+    a provider that leaves it out, as Microsoft Entra ID does, vouches by sending the address)."""
+    data = sociallogin.account.extra_data
+    for part in (data.get("userinfo"), data.get("id_token"), data) if isinstance(data, dict) else ():
+        if isinstance(part, dict) and "email_verified" in part:
+            return part["email_verified"] not in (False, "false", "False")
+    return True
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
         """Only the one connection asked for: `provider` is `oidc-<key>` / `saml-<key>` (or
@@ -120,7 +130,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         linked = sociallogin.user if sociallogin.is_existing else None
         try:
             accepted = services.sso_login_accept(connection=connection, email=email, full_name=name,
-                                                 linked_user=linked)
+                                                 linked_user=linked, email_verified=_email_verified(sociallogin))
         except services.SsoRefused as refused:
             raise ImmediateHttpResponse(render(request, "sso/refused.html", {
                 "message": refused.message, "organization": connection.organization}, status=403))

@@ -243,7 +243,7 @@ def _refuse(connection: SsoConnection, email: str, reason: str, message: str):
 
 
 def sso_login_accept(*, connection: SsoConnection, email: str, full_name: str = "",
-                     linked_user: User | None = None) -> SsoLogin:
+                     linked_user: User | None = None, email_verified: bool = True) -> SsoLogin:
     """An identity the connection's IdP vouched for. Accepted only for an address at one of the
     connection's organization's verified domains; the user (found by the address, or the one
     already linked to this IdP identity) becomes a member of that organization — and only that
@@ -256,6 +256,10 @@ def sso_login_accept(*, connection: SsoConnection, email: str, full_name: str = 
     if not email or "@" not in email:
         raise _refuse(connection, email, "no_email",
                       gettext("Your identity provider did not send an email address."))
+    if not email_verified:  # an OpenID Connect provider's `email_verified: false`: anyone may have typed it
+        raise _refuse(connection, email, "email_not_verified",
+                      gettext("Your identity provider has not verified %(email)s, so it cannot sign you in here. "
+                              "Confirm the address with your identity provider first.") % {"email": email})
     if email_domain_of(email) not in verified_domains(organization):
         raise _refuse(connection, email, "domain_not_verified",
                       gettext("%(email)s is not at one of %(organization)s's verified domains, so its single "

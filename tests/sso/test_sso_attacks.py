@@ -55,3 +55,38 @@ def test_the_sign_up_makes_no_password_account_for_an_address_that_must_use_sso(
         assert response.status_code == 200
         assert "signs in with single sign-on" in response.content.decode()
     assert not User.objects.filter(email__istartswith="newbie").exists()
+
+
+def _oidc_sign_in(base_url: str, email: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Our company sign-in page → the IdP's login form → back to our callback, as a browser would."""
+    session = requests.Session()
+    session.get(f"{base_url}/accounts/sso/", timeout=20)
+    at_idp = session.post(f"{base_url}/accounts/sso/", timeout=20,
+                          data={"csrfmiddlewaretoken": session.cookies.get("csrftoken"), "email": email})
+    assert "/interaction/" in at_idp.url, at_idp.text[:2000]
+    back = session.post(at_idp.url, data={"email": email, "password": password}, timeout=20)
+    return session, back
+
+
+def test_an_address_the_oidc_provider_has_not_verified_signs_nobody_in(sso_org, oidc_provider_factory, live_server,
+                                                                        make_org):
+    slug = "acme-oidc"
+    callback = f"{live_server.url}/accounts/oidc/oidc-{slug}/login/callback/"
+    idp = oidc_provider_factory(
+        clients=[{"client_id": "nps", "client_secret": "idp-secret-1", "redirect_uris": [callback]}],
+        users=[{"email": "boss@acme.test", "password": "self-Made-1", "name": "Not The Boss", "email_verified": False},
+               {"email": "ann@acme.test", "password": "ann-Pass-1", "name": "Ann"}])
+    organization, _owner, _connection = sso_org("Acme OIDC", "acme.test", kind="oidc", issuer=idp.base_url,
+                                                client_id="nps", client_secret="idp-secret-1")
+    boss = User.objects.create_user(email="boss@acme.test", password=None)
+    with tenant_context(organization):
+        Membership.objects.create(organization=organization, user=boss, role="admin")
+
+    # Someone who registered boss@acme.test at the IdP without proving the mailbox.
+    session, back = _oidc_sign_in(live_server.url, "boss@acme.test", "self-Made-1")
+    assert back.status_code == 403 and "not verified" in back.text, back.text[:2000]
+    assert session.get(f"{live_server.url}/o/{slug}/", allow_redirects=False, timeout=20).status_code != 200
+
+    # A verified address still signs in.
+    session, back = _oidc_sign_in(live_server.url, "ann@acme.test", "ann-Pass-1")
+    assert back.url.startswith(f"{live_server.url}/o/{slug}/dashboard/"), back.text[:2000]
