@@ -84,9 +84,15 @@ class TwoFactorRequiredMiddleware:
         if user is None or not user.is_authenticated:
             return None
         membership, api = getattr(request, "membership", None), False
-        if membership is None and request.path.startswith("/api/") and "Authorization" not in request.headers:
+        # Only an API key (`Bearer …`) is not the session; any other Authorization header leaves it in charge.
+        if (membership is None and request.path.startswith("/api/")
+                and not request.headers.get("Authorization", "").startswith("Bearer ")):
             slug = request.headers.get("X-Organization") or request.GET.get("organization", "")
             membership, api = (membership_for(user=user, slug=slug) if slug else None), True
+        if membership is None and request.path.startswith("/admin/") and user.is_staff:
+            # The Django admin shows every organization's data: it waits for each one's policy.
+            membership = next((m for m in Membership.objects.dangerously_unscoped().select_related("organization")
+                               .filter(user_id=user.pk, organization__is_active=True) if two_factor_required(m)), None)
         if membership is None or not two_factor_required(membership):
             return None
         if has_second_factor(user):
