@@ -13,6 +13,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.comments import comments_for
@@ -82,16 +84,81 @@ def _threshold(board) -> int:
     return board.organization.anonymity_threshold if board.anonymous else 1
 
 
+@dataclass
+class _Figures:
+    """What the insight pages are made of, as counts: the board's answers by category (the
+    NPS's own base), its commented answers by category, the analysed comments by sentiment, and
+    per theme its mentions by category and by week (employee answers: whole cells only)."""
+    categories: Counter
+    commented: Counter
+    sentiments: Counter
+    mentions: dict[int, Counter]
+    weekly: dict[int, dict[dt.date, Counter]]
+    mentioned: set[int]
+
+
+def _figures(board) -> _Figures:
+    cache = board._units_cache
+    if ("insights-figures",) not in cache:
+        cache[("insights-figures",)] = _employee_figures(board) if board.anonymous else _customer_figures(board)
+    return cache[("insights-figures",)]
+
+
+def _customer_figures(board) -> _Figures:
+    """Customer answers: every count in SQL (GROUP BY over the board's answers and their
+    analyses), never a loop over the answers — a dashboard of millions stays one scan."""
+    qs = board.responses().order_by()
+    categories, commented = Counter(), Counter()
+    for row in qs.values("category").annotate(n=Count("pk"), c=Count("pk", filter=~Q(comment=""))):
+        categories[row["category"]] += row["n"]
+        commented[row["category"]] += row["c"]
+    analyses = CommentAnalysis.objects.filter(response__in=qs.exclude(comment="").values("pk"))
+    sentiments = Counter({row["sentiment"]: row["n"] for row in
+                          analyses.order_by().values("sentiment").annotate(n=Count("pk"))})
+    mentions: dict[int, Counter] = defaultdict(Counter)
+    weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    links = (CommentTheme.objects.filter(analysis__in=analyses.values("pk")).order_by()
+             .annotate(week=TruncWeek("analysis__response__created_at", tzinfo=board.tz))
+             .values("theme_id", "analysis__response__category", "week")
+             .annotate(n=Count("analysis_id", distinct=True)))
+    for row in links:
+        category, week = row["analysis__response__category"], row["week"].date()
+        mentions[row["theme_id"]][category] += row["n"]
+        weekly[row["theme_id"]][week][category] += row["n"]
+    return _Figures(categories, commented, sentiments, mentions, weekly, set(mentions))
+
+
+def _employee_figures(board) -> _Figures:
+    rows, categories, units = _comments(board)
+    mentions: dict[int, Counter] = defaultdict(Counter)
+    weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for theme_id, c in _mentions(board, rows, units):
+        mentions[theme_id][c.category] += 1
+        weekly[theme_id][c.week][c.category] += 1
+    return _Figures(categories, Counter(c.category for c in rows), Counter(c.sentiment for c in rows if c.sentiment),
+                    mentions, weekly, {theme_id for c in rows for theme_id in c.theme_ids})
+
+
 def sentiment_summary(board) -> dict:
     """The share of positive, neutral and negative comments under the dashboard's filters."""
-    rows, _categories, _units = _comments(board)
-    counts = Counter(c.sentiment for c in rows if c.sentiment)
+    counts = _sentiment_counts(board)
     total = sum(counts.values())
     if total < _threshold(board):
         return {"total": 0, "rows": [], "hidden": total > 0}
     return {"total": total, "hidden": False, "rows": [
         {"sentiment": value, "label": label, "n": counts[value], "share": round(100 * counts[value] / total)}
         for value, label in Sentiment.choices]}
+
+
+def _sentiment_counts(board) -> Counter:
+    """The dashboard's card needs only this: for customer answers one GROUP BY over the
+    analyses of the board's commented answers (no scan for the other figures)."""
+    if board.anonymous or ("insights-figures",) in board._units_cache:
+        return _figures(board).sentiments
+    analyses = CommentAnalysis.objects.filter(response__in=board.responses().order_by().exclude(comment="")
+                                              .values("pk"))
+    return Counter({row["sentiment"]: row["n"] for row in
+                    analyses.order_by().values("sentiment").annotate(n=Count("pk"))})
 
 
 def _category_score(counter: Counter) -> Score:
@@ -117,20 +184,14 @@ def _mentions(board, rows, units) -> list[tuple[int, Comment]]:
 def drivers(board) -> dict:
     """Each theme's figures (see the module's note), best-known first; employee answers only
     from whole cells (`_mentions`), and a theme with none is left out."""
-    rows, categories, units = _comments(board)
+    figures = _figures(board)
+    categories, commented = figures.categories, figures.commented
     threshold = _threshold(board)
     overall = _category_score(categories)
-    commented = Counter(c.category for c in rows)
-    per_theme: dict[int, Counter] = defaultdict(Counter)
-    weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    mentioned = {theme_id for c in rows for theme_id in c.theme_ids}
-    for theme_id, c in _mentions(board, rows, units):
-        per_theme[theme_id][c.category] += 1
-        weekly[theme_id][c.week][c.category] += 1
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in=mentioned)}
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentioned)}
     out = []
-    hidden = sum(1 for theme_id in mentioned if theme_id in themes and theme_id not in per_theme)
-    for theme_id, counter in per_theme.items():
+    hidden = sum(1 for theme_id in figures.mentioned if theme_id in themes and theme_id not in figures.mentions)
+    for theme_id, counter in figures.mentions.items():
         n = sum(counter.values())
         if n < threshold or theme_id not in themes:
             hidden += theme_id in themes
@@ -145,32 +206,32 @@ def drivers(board) -> dict:
             "without_detractors": without,
             "effect": None if without is None or overall.nps is None else without - overall.nps,
             "trend": [{"week": week, "score": _category_score(c)}
-                      for week, c in sorted(weekly[theme_id].items()) if sum(c.values()) >= threshold],
+                      for week, c in sorted(figures.weekly[theme_id].items()) if sum(c.values()) >= threshold],
         })
     out.sort(key=lambda r: (-(r["effect"] or 0), -r["n"], r["theme"].label()))
-    return {"overall": overall, "comments": len(rows), "themes": out, "hidden": hidden,
-            "unanalysed": sum(1 for c in rows if c.sentiment is None)}
+    total = sum(commented.values())
+    return {"overall": overall, "comments": total, "themes": out, "hidden": hidden,
+            "unanalysed": max(0, total - sum(figures.sentiments.values()))}
 
 
 def why(board) -> list[dict]:
     """Why detractors, why promoters: each category's most mentioned themes, with a few of the
     comments the reader may see (from the comment explorer's own reading)."""
-    rows, _categories, units = _comments(board)
+    figures = _figures(board)
     threshold = _threshold(board)
-    themes = {t.pk: t for t in Theme.objects.all()}
-    mentions = _mentions(board, rows, units)
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentions)}
     out = []
     for category, title in (("detractor", _("Why detractors")), ("promoter", _("Why promoters"))):
-        mine = [c for c in rows if c.category == category]
-        counter = Counter(theme_id for theme_id, c in mentions if c.category == category)
+        mine = figures.commented[category]
+        counter = Counter({theme_id: c[category] for theme_id, c in figures.mentions.items() if c[category]})
         top = []
         for theme_id, n in counter.most_common(5):
             if n < threshold or theme_id not in themes:
                 continue
             samples = comments_for(board=board, category=category, params={"theme": themes[theme_id].key})[:SAMPLES]
-            top.append({"theme": themes[theme_id], "n": n, "share": round(100 * n / len(mine)),
+            top.append({"theme": themes[theme_id], "n": n, "share": round(100 * n / mine),
                         "samples": samples})
-        out.append({"category": category, "title": title, "n": len(mine), "themes": top})
+        out.append({"category": category, "title": title, "n": mine, "themes": top})
     return out
 
 
