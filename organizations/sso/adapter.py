@@ -5,9 +5,12 @@ login from an IdP passes `services.sso_login_accept` before allauth signs the us
 
 from __future__ import annotations
 
+import hashlib
+
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
@@ -31,14 +34,24 @@ SAML_ATTRIBUTES = {
 }
 
 
+def remote_metadata(url: str) -> str:
+    """The IdP's SAML metadata at `url`, fetched through CheckedSession (a public address, no
+    redirects: allauth's own fetch follows them and checks nothing), kept for an hour."""
+    key = "sso-saml-metadata:" + hashlib.sha256(url.encode()).hexdigest()
+    xml = cache.get(key)
+    if xml is None:
+        response = CheckedSession(timeout=10).get(url)
+        response.raise_for_status()
+        xml = response.text
+        cache.set(key, xml, 60 * 60)
+    return xml
+
+
 def saml_idp_settings(connection: SsoConnection) -> dict:
-    if connection.metadata_xml.strip():
-        idp = OneLogin_Saml2_IdPMetadataParser.parse(connection.metadata_xml, entity_id=connection.idp_entity_id
-                                                     or None)["idp"]
-        return {"entity_id": idp["entityId"], "sso_url": idp["singleSignOnService"]["url"],
-                "x509cert": idp.get("x509cert") or (idp.get("x509certMulti", {}).get("signing") or [""])[0]}
-    return {"entity_id": connection.idp_entity_id, "metadata_url": connection.metadata_url,
-            "metadata_request_timeout": 10, "metadata_cache_timeout": 60 * 60}
+    xml = connection.metadata_xml if connection.metadata_xml.strip() else remote_metadata(connection.metadata_url)
+    idp = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=connection.idp_entity_id or None)["idp"]
+    return {"entity_id": idp["entityId"], "sso_url": idp["singleSignOnService"]["url"],
+            "x509cert": idp.get("x509cert") or (idp.get("x509certMulti", {}).get("signing") or [""])[0]}
 
 
 def social_app_for(connection: SsoConnection) -> SocialApp:

@@ -150,7 +150,9 @@ def idp_check(connection: SsoConnection) -> None:
         if connection.metadata_xml.strip():
             parsed = OneLogin_Saml2_IdPMetadataParser.parse(connection.metadata_xml)
         else:
-            parsed = OneLogin_Saml2_IdPMetadataParser.parse_remote(connection.metadata_url, timeout=10)
+            response = CheckedSession(timeout=10).get(connection.metadata_url)  # checked, no redirects
+            response.raise_for_status()
+            parsed = OneLogin_Saml2_IdPMetadataParser.parse(response.text)
         idp = parsed["idp"]
         if not idp.get("singleSignOnService", {}).get("url"):
             raise KeyError("singleSignOnService")

@@ -90,3 +90,51 @@ def test_an_address_the_oidc_provider_has_not_verified_signs_nobody_in(sso_org, 
     # A verified address still signs in.
     session, back = _oidc_sign_in(live_server.url, "ann@acme.test", "ann-Pass-1")
     assert back.url.startswith(f"{live_server.url}/o/{slug}/dashboard/"), back.text[:2000]
+
+
+class _Redirector:
+    """An HTTP server on 127.0.0.1 answering every request with a redirect to `target`."""
+
+    def __init__(self, target: str):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/metadata"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_saml_metadata_behind_a_redirect_is_not_fetched(acme_saml, live_server, client):  # noqa: F811
+    """The address check runs on the URL the admin gave; a redirect (to an internal address, say)
+    would skip it, at saving and at each sign-in alike."""
+    from organizations.sso import services
+
+    organization, owner, idp = acme_saml
+    redirector = _Redirector(f"{idp.base_url}/metadata")
+    try:
+        connection = SsoConnection.objects.dangerously_unscoped().get(key="acme")
+        connection.metadata_url = redirector.url
+        with pytest.raises(services.SsoError):
+            with tenant_context(organization):
+                services.sso_connection_save(connection=connection, by=owner, changed=["metadata_url"])
+        # Saved before the IdP started redirecting: the sign-in does not follow it either.
+        SsoConnection.objects.dangerously_unscoped().filter(key="acme").update(metadata_url=redirector.url)
+        response = client.post("/accounts/sso/", {"email": "eve@acme.test"})
+        assert response.status_code == 200
+        assert "cannot be reached just now" in response.content.decode()
+    finally:
+        redirector.stop()
