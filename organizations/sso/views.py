@@ -7,7 +7,7 @@ import logging
 
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,6 +62,21 @@ def sso_start(request):
                 form.add_error("email", _("Your organization's sign-in service cannot be reached just now. "
                                           "Please try again in a few minutes."))
     return render(request, "sso/start.html", {"form": form, "next": _next_url(request) or ""})
+
+
+def saml_sls(request, organization_slug):
+    """allauth's SAML single logout, with a request or response it cannot read (not XML, not
+    base64) answered by a page instead of an error."""
+    from allauth.socialaccount.providers.saml.views import sls
+
+    try:
+        return sls(request, organization_slug=organization_slug)
+    except Http404:
+        raise
+    except Exception:  # lxml's, python3-saml's and binascii's errors
+        logger.info("single sign-on: an unreadable SAML logout message for %s", organization_slug)
+        return render(request, "sso/refused.html", {"message": _("This sign-out message could not be read.")},
+                      status=400)
 
 
 def _sp_details(request, key: str) -> dict[str, str]:

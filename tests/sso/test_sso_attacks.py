@@ -4,8 +4,11 @@ single sign-on (the real SAML IdP on 127.0.0.1 and the real sign-up form)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 import requests
+from django.test import Client
 
 from nps_platform.tenancy import tenant_context
 from organizations.models import Membership, SsoConnection, User
@@ -138,3 +141,52 @@ def test_saml_metadata_behind_a_redirect_is_not_fetched(acme_saml, live_server, 
         assert "cannot be reached just now" in response.content.decode()
     finally:
         redirector.stop()
+
+
+def test_an_admin_cannot_verify_or_remove_another_organizations_domain(org_a, org_b, member_client):
+    from organizations.models import AuditLogEntry, EmailDomain
+
+    (alpha, alpha_owner), (beta, _beta_owner) = org_a, org_b
+    theirs = EmailDomain.objects.dangerously_unscoped().create(organization=beta, domain="beta.test", token="t",
+                                                               verified_at="2026-01-01T00:00:00Z")
+    client = member_client(alpha_owner)
+    for action in ("remove_domain", "verify_domain"):
+        response = client.post(f"/o/{alpha.slug}/settings/sso/", {"action": action, "domain_id": theirs.pk})
+        assert response.status_code == 404
+    for junk in ("", "abc", "9" * 30, "-1"):
+        assert client.post(f"/o/{alpha.slug}/settings/sso/",
+                           {"action": "remove_domain", "domain_id": junk}).status_code == 404
+    assert EmailDomain.objects.dangerously_unscoped().filter(pk=theirs.pk, organization=beta).exists()
+    # Alpha may list beta.test too (a claim of its own), but not verify it while Beta holds it.
+    client.post(f"/o/{alpha.slug}/settings/sso/", {"action": "add_domain", "domain": "BETA.test."})
+    claim = EmailDomain.objects.dangerously_unscoped().get(organization=alpha)
+    assert claim.domain == "beta.test" and not claim.is_verified
+    page = client.post(f"/o/{alpha.slug}/settings/sso/", {"action": "verify_domain", "domain_id": claim.pk},
+                       follow=True)
+    assert "Another organization has verified beta.test" in page.content.decode()
+    with tenant_context(beta):
+        assert not AuditLogEntry.objects.filter(action__startswith="sso.").exists()
+
+
+def test_sign_in_urls_with_forged_state_or_junk_end_in_a_message_not_an_error(acme_saml, live_server, client):  # noqa: F811
+    for outside in ("https://evil.test/", "//evil.test/x", "/\\evil.test", "https:evil.test"):
+        page = client.get("/accounts/sso/", {"next": outside}).content.decode()
+        assert f'name="next" value="{html.escape(outside)}' not in page, outside  # not carried to the IdP and back
+    assert 'name="next" value="/o/acme/campaigns/"' in client.get("/accounts/sso/?next=/o/acme/campaigns/")\
+        .content.decode()
+    forged = [
+        ("post", "/accounts/saml/acme/acs/", {"SAMLResponse": "bm90IGEgcmVzcG9uc2U=", "RelayState": "forged"}),
+        ("post", "/accounts/saml/acme/acs/", {"SAMLResponse": "%%%", "RelayState": "https://evil.test/"}),
+        ("post", "/accounts/saml/acme/acs/", {}),
+        ("get", "/accounts/saml/acme/acs/", {}),
+        ("post", "/accounts/saml/nobody/acs/", {"SAMLResponse": "eA=="}),
+        ("get", "/accounts/oidc/oidc-acme/login/callback/", {"state": "forged", "code": "x"}),
+        ("get", "/accounts/oidc/oidc-nobody/login/callback/", {"state": "forged", "code": "x"}),
+        ("get", "/accounts/saml/acme/sls/", {"SAMLRequest": "junk"}),
+    ]
+    browser = Client(HTTP_HOST="localhost")  # a browser always sends Host (allauth's SAML views need it)
+    for method, url, data in forged:
+        response = getattr(browser, method)(url, data)
+        assert response.status_code < 500, (url, data, response.status_code)
+        assert "evil.test" not in response.get("Location", ""), (url, data)
+        assert browser.session.get("_auth_user_id") is None
