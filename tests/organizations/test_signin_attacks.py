@@ -86,3 +86,31 @@ def test_a_member_neither_sees_nor_ends_another_members_session(org_a, add_membe
     assert mine.post(f"/accounts/sessions/{their_session.pk}/end/").status_code == 404
     assert signed_in(theirs) == str(other.pk)
     assert theirs.get(f"/o/{organization.slug}/").status_code == 200
+
+
+def test_every_spelling_of_an_sso_required_address_is_sent_to_sso(org_a, add_member, client):
+    from django.core import mail
+
+    from organizations.models import EmailDomain, SsoConnection
+
+    organization, _owner = org_a
+    EmailDomain.objects.dangerously_unscoped().create(organization=organization, domain="acme.test", token="t",
+                                                      verified_at="2026-01-01T00:00:00Z")
+    SsoConnection.objects.dangerously_unscoped().create(organization=organization, key="alpha", kind="saml",
+                                                        is_enabled=True, require_sso=True)
+    boss = add_member(organization, "admin", email="boss@acme.test")
+    for spelling in ("boss@acme.test", "BOSS@ACME.TEST", " Boss@Acme.Test ", "boss+x@acme.test"):
+        for url, data in (("/accounts/login/", {"login": spelling, "password": PASSWORD}),
+                          ("/accounts/password/reset/", {"email": spelling}),
+                          ("/signup/", {"organization_name": "X", "full_name": "X",
+                                        "email": "newbie" + spelling.strip()[4:], "password": "side-Pass-991"})):
+            response = client.post(url, data)
+            assert response.status_code == 200, (url, spelling, response.status_code)
+            assert "signs in with single sign-on" in response.content.decode(), (url, spelling)
+    assert mail.outbox == [] and client.session.get("_auth_user_id") is None
+    # Look-alikes are other domains: no account there, an ordinary refusal, never an error page.
+    for spelling in ("boss@acme.test.", "boss@аcme.test", "boss@sub.acme.test"):
+        response = client.post("/accounts/login/", {"login": spelling, "password": PASSWORD})
+        assert response.status_code == 200 and client.session.get("_auth_user_id") is None, spelling
+    boss.refresh_from_db()
+    assert boss.has_usable_password()
