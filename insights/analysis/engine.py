@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 
-from . import embedder, lexicon
+from . import embedder, lexicon, probe
 from .anchors import sentiment_examples, training
 
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -235,6 +235,8 @@ def analyze(items, taxonomy):
 
     import numpy as np
 
+    if probe.model() is not None:
+        return _analyze_probe(items, taxonomy, split, keywords)
     flat = [c for parts in split for c, _ in parts]
     vectors = embedder.embed(flat) if flat else np.zeros((0, 384), dtype=np.float32)
     mean, w, b = _sentiment_model()
@@ -266,4 +268,51 @@ def analyze(items, taxonomy):
             if taxonomy else ()
         out.append(Analysis(sentiment=SENTIMENTS[k], confidence=round(probs[k], 3), themes=themes))
         row += n
+    return out
+
+
+def _example_theme_sims(taxonomy, vectors):
+    """Per clause vector and theme: the mean similarity of its nearest examples minus the nearest
+    no-theme phrase's (an organization's own themes)."""
+    import numpy as np
+
+    examples, owners = _theme_matrix(taxonomy)
+    sims_all = vectors @ examples.T
+    per_theme = np.full((len(vectors), len(taxonomy)), -1.0, dtype=np.float32)
+    for j in range(len(taxonomy)):
+        cols = owners == j
+        if cols.any():
+            top = np.sort(sims_all[:, cols], axis=1)[:, -PARAMS["theme_top"]:]
+            per_theme[:, j] = top.mean(axis=1)
+    return per_theme - (vectors @ _no_theme_matrix().T).max(axis=1, keepdims=True)
+
+
+def _analyze_probe(items, taxonomy, split, keywords):
+    """The shipped classifiers (probe.py) for sentiment and the starter themes; an
+    organization's own themes by their examples."""
+    from . import Analysis
+
+    texts = [text or "" for _, text in items]
+    flat = [c for parts in split for c, _ in parts]
+    vectors = embedder.embed([*texts, *flat])
+    wholes, clause_vecs = vectors[:len(texts)], vectors[len(texts):]
+    per_comment, row = [], 0
+    for parts in split:
+        per_comment.append(clause_vecs[row:row + len(parts)])
+        row += len(parts)
+    predictions = probe.predict(items, split, wholes, per_comment)
+    own = [t for t in taxonomy or () if t.key not in probe.THEMES]
+    own_sims = _example_theme_sims(own, clause_vecs) if own else None
+    out, row = [], 0
+    for i, (probs, margins) in enumerate(predictions):
+        n = len(split[i])
+        found = {key: m for key, m in margins.items() if m >= 0 and any(t.key == key for t in taxonomy or ())}
+        if own:
+            own_keywords = [{k: v for k, v in kw.items() if k not in probe.THEMES} for kw in keywords[i]]
+            for key in _decide_themes(own, own_keywords, own_sims[row:row + n]):
+                found[key] = max(found.get(key, 0.0), 0.01)
+        row += n
+        k = int(probs.argmax())
+        out.append(Analysis(sentiment=SENTIMENTS[k], confidence=round(float(probs[k]), 3),
+                            themes=tuple(sorted(found, key=lambda key: -found[key]))))
     return out

@@ -1,0 +1,105 @@
+"""Trained linear classifiers over the embeddings (shipped in data/probe.npz, rebuilt
+reproducibly by `python -m insights.analysis.train`; nothing is trained at start):
+
+- sentiment: one 3-class (positive, neutral, negative) logistic layer over the comment's
+  embedding, the weighted mean of its clauses' embeddings (after "but" weighs 1.5) and the
+  lexicon cues (signed score of the comment and of its last clause, "neither" words, question);
+- themes: one-vs-rest logistic classifiers, one per starter theme, over a text's embedding and
+  the keyword cues of the seven starter themes; a comment's score for a theme is the best over
+  the whole comment and each of its clauses, and the theme is kept when it passes its own
+  threshold (chosen by cross-validation on the training data). No theme: all below threshold.
+
+An organization's own themes (keys outside the probe) are left to the example-matching in
+engine.py."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from . import embedder, lexicon
+
+PROBE = Path(__file__).resolve().parent / "data" / "probe.npz"
+THEMES = ("delivery", "staff", "price", "quality", "website", "communication", "billing")
+SCALE = 10.0
+LEX_SCALE = 6.0
+_lock = threading.Lock()
+_state: dict = {}
+
+
+def _lex_features(lang: str, parts: list[tuple[str, float]], text: str) -> list[float]:
+    cues = [(lexicon.sentiment_cues(lang, c), w) for c, w in parts]
+    total = sum(c.score * w for c, w in cues) / max(1.0, sum(w for _, w in cues))
+    last = cues[-1][0].score if cues else 0.0
+    clip = lambda v: max(-3.0, min(3.0, v)) / 3.0  # noqa: E731
+    return [clip(total), clip(last), min(2, sum(c.neutral for c, _ in cues)) / 2.0,
+            1.0 if "?" in (text or "") else 0.0, min(4, len(parts)) / 4.0,
+            1.0 if any(w > 1.0 for _, w in parts) else 0.0]
+
+
+def keyword_features(lang: str, text: str) -> list[float]:
+    cues = lexicon.theme_cues(lang, text)
+    return [min(2.0, cues.get(key, 0.0)) / 2.0 for key in THEMES]
+
+
+def sentiment_features(lang, text, parts, whole_vec, part_vecs, mean):
+    """One row: [centered whole embedding, centered weighted clause mean, lexicon cues]."""
+    import numpy as np
+
+    weights = np.array([w for _, w in parts], dtype=np.float32)
+    wmean = (part_vecs * weights[:, None]).sum(axis=0) / weights.sum()
+    wmean /= max(1e-6, float(np.linalg.norm(wmean)))
+    return np.concatenate([(whole_vec - mean) * SCALE, (wmean - mean) * SCALE,
+                           np.array(_lex_features(lang, parts, text), dtype=np.float32) * LEX_SCALE])
+
+
+def theme_features(lang, text, vec, mean):
+    import numpy as np
+
+    return np.concatenate([(vec - mean) * SCALE, np.array(keyword_features(lang, text), dtype=np.float32) * 2.0])
+
+
+def model():
+    """The shipped weights, or None (missing, or computed by another embedding model)."""
+    with _lock:
+        if "model" not in _state:
+            _state["model"] = _load()
+        return _state["model"]
+
+
+def _load():
+    import numpy as np
+
+    if not PROBE.exists():
+        return None
+    data = np.load(PROBE, allow_pickle=False)
+    if str(data["model"]) != embedder.version():
+        return None
+    return {k: data[k] for k in data.files}
+
+
+def sigmoid(x):
+    import numpy as np
+
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def predict(items, split, whole_vecs, part_vecs_list):
+    """Per comment: (sentiment probabilities [pos, neu, neg], {theme: score - threshold})."""
+    import numpy as np
+
+    m = model()
+    out = []
+    for (lang, text), parts, whole, part_vecs in zip(items, split, whole_vecs, part_vecs_list, strict=True):
+        x = sentiment_features(lang, text, parts, whole, part_vecs, m["mean"])
+        logits = x @ m["sent_w"] + m["sent_b"]
+        logits = logits - logits.max()
+        p = np.exp(logits)
+        p /= p.sum()
+        units = [(text, whole)] + ([(c, v) for (c, _), v in zip(parts, part_vecs, strict=True)]
+                                   if len(parts) > 1 else [])
+        feats = np.stack([theme_features(lang, t, v, m["mean"]) for t, v in units])
+        scores = sigmoid(feats @ m["theme_w"] + m["theme_b"]).max(axis=0)
+        margins = {str(k): float(s - th) for k, s, th in zip(m["theme_keys"], scores, m["theme_thr"], strict=True)}
+        out.append((p, margins))
+    return out
