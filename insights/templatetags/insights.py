@@ -64,9 +64,12 @@ def digest_top_themes(organization, department, since, limit: int = 5) -> list:
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     since = since or timezone.now() - dt.timedelta(days=7)
     start, end = since.astimezone(tz).date(), (since + dt.timedelta(days=7)).astimezone(tz).date()
-    board = Dashboard(organization=organization, filters=Filters(start=start, end=end, kind="cnps"),
-                      actor=access.actor_for_digest(organization, {department.pk}))
-    return top_themes(board, limit)
+    from nps_platform.tenancy import tenant_context
+
+    with tenant_context(organization):  # an email may be rendered outside a request's tenant
+        board = Dashboard(organization=organization, filters=Filters(start=start, end=end, kind="cnps"),
+                          actor=access.actor_for_digest(organization, {department.pk}))
+        return top_themes(board, limit)
 
 
 @register.inclusion_tag("insights/_badges.html")
