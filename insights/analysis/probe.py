@@ -22,6 +22,13 @@ from . import embedder, lexicon
 PROBE = Path(__file__).resolve().parent / "data" / "probe.npz"
 THEMES = ("delivery", "staff", "price", "quality", "website", "communication", "billing")
 SCALE = 10.0
+# The sentiment probabilities are a geometric mix of the probe's and the anchor layer's (the
+# earlier small logistic layer over clause embeddings trained on the anchor phrases, plus
+# LEX_WEIGHT times the lexicon score per clause, the part after "but" weighing 1.5): chosen on
+# the development set.
+MIX = 0.5
+LEX_WEIGHT = 4.0
+NEUTRAL_BIAS = 1.0
 LEX_SCALE = 6.0
 _lock = threading.Lock()
 _state: dict = {}
@@ -92,9 +99,9 @@ def predict(items, split, whole_vecs, part_vecs_list):
     out = []
     for (lang, text), parts, whole, part_vecs in zip(items, split, whole_vecs, part_vecs_list, strict=True):
         x = sentiment_features(lang, text, parts, whole, part_vecs, m["mean"])
-        logits = x @ m["sent_w"] + m["sent_b"]
-        logits = logits - logits.max()
-        p = np.exp(logits)
+        p = MIX * _log_softmax(x @ m["sent_w"] + m["sent_b"]) + \
+            (1 - MIX) * _log_softmax(_anchor_logits(m, lang, parts, part_vecs))
+        p = np.exp(p - p.max())
         p /= p.sum()
         units = [(text, whole)] + ([(c, v) for (c, _), v in zip(parts, part_vecs, strict=True)]
                                    if len(parts) > 1 else [])
@@ -103,3 +110,23 @@ def predict(items, split, whole_vecs, part_vecs_list):
         margins = {str(k): float(s - th) for k, s, th in zip(m["theme_keys"], scores, m["theme_thr"], strict=True)}
         out.append((p, margins))
     return out
+
+
+def _log_softmax(v):
+    import numpy as np
+
+    v = v - v.max()
+    return v - np.log(np.exp(v).sum())
+
+
+def _anchor_logits(m, lang, parts, part_vecs):
+    import numpy as np
+
+    weights = np.array([w for _, w in parts], dtype=np.float32)
+    lex = np.array([lexicon.sentiment_cues(lang, c).score for c, _ in parts], dtype=np.float32)
+    logits = ((part_vecs - m["anchor_mean"]) * 10.0) @ m["anchor_w"] + m["anchor_b"]
+    logits[:, 0] += LEX_WEIGHT * lex
+    logits[:, 2] -= LEX_WEIGHT * lex
+    combined = (logits * weights[:, None]).sum(axis=0) / weights.sum()
+    combined[1] += NEUTRAL_BIAS
+    return combined

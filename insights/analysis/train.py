@@ -194,7 +194,11 @@ def build(verbose: bool = True):
     # thresholds: 5-fold cross-validation over the comments (a combination is in a fold's test part
     # only when both its comments are), scored as at inference (best of the comment and its clauses)
     thresholds = _cv_thresholds(full, combos, theme_only, split, vecs, mean, verbose)
+    from .engine import _train_sentiment
+
+    anchor_mean, anchor_w, anchor_b = _train_sentiment()
     np.savez_compressed(PROBE, model=np.array(embedder.version()), mean=mean.astype(np.float32),
+                        anchor_mean=anchor_mean.astype(np.float32), anchor_w=anchor_w, anchor_b=anchor_b,
                         sent_w=sent_w, sent_b=sent_b, theme_w=theme_w, theme_b=theme_b,
                         theme_thr=np.array(thresholds, dtype=np.float32), theme_keys=np.array(THEMES))
     if verbose:
