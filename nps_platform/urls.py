@@ -8,7 +8,8 @@ from distribution.urls import public_urlpatterns as distribution_public
 from organizations.accounts import PasswordResetView
 from organizations.i18n import language_switch, profile
 from organizations.security import session_end
-from organizations.sso.views import saml_sls, sso_start
+from organizations.sso import views as sso_views
+from organizations.sso.views import sso_start
 from organizations.urls import public_urlpatterns
 
 from . import views
@@ -36,7 +37,12 @@ urlpatterns = [
     path("accounts/profile/", profile, name="profile"),
     path("accounts/sessions/<int:usersession_id>/end/", session_end, name="usersession_end"),
     path("accounts/sso/", sso_start, name="sso_start"),  # "Sign in with your company account"
-    path("accounts/saml/<str:organization_slug>/sls/", saml_sls),  # allauth's, unreadable requests answered
+    # allauth's SAML views, with unreadable messages and an unreachable IdP answered by a page
+    path("accounts/saml/<str:organization_slug>/acs/", sso_views.saml_acs),
+    path("accounts/saml/<str:organization_slug>/acs/finish/", sso_views.saml_finish_acs),
+    path("accounts/saml/<str:organization_slug>/sls/", sso_views.saml_sls),
+    path("accounts/saml/<str:organization_slug>/metadata/", sso_views.saml_metadata),
+    path("accounts/saml/<str:organization_slug>/login/", sso_views.saml_login),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),

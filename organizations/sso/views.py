@@ -3,9 +3,12 @@ organization's IdP) and the organization's SSO settings (admins only)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
+import requests
 from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,19 +67,40 @@ def sso_start(request):
     return render(request, "sso/start.html", {"form": form, "next": _next_url(request) or ""})
 
 
-def saml_sls(request, organization_slug):
-    """allauth's SAML single logout, with a request or response it cannot read (not XML, not
-    base64) answered by a page instead of an error."""
-    from allauth.socialaccount.providers.saml.views import sls
+def _saml_guarded(view_name: str, *, unreadable: bool = False):
+    """allauth's SAML view `view_name`, with what it cannot cope with answered by a page: a
+    message it cannot read (400), an IdP whose metadata cannot be fetched just now (503); a
+    request without a Host header gets the checked server name. Never a server error."""
 
-    try:
-        return sls(request, organization_slug=organization_slug)
-    except Http404:
-        raise
-    except Exception:  # lxml's, python3-saml's and binascii's errors
-        logger.info("single sign-on: an unreadable SAML logout message for %s", organization_slug)
-        return render(request, "sso/refused.html", {"message": _("This sign-out message could not be read.")},
-                      status=400)
+    target = getattr(saml_views, view_name)
+
+    @functools.wraps(target)  # keeps allauth's csrf_exempt (the IdP posts to the ACS)
+    def view(request, organization_slug):
+        # python3-saml reads HTTP_HOST itself (an HTTP/1.0 client may send none): the checked host
+        request.META.setdefault("HTTP_HOST", request.get_host())
+        try:
+            return target(request, organization_slug=organization_slug)
+        except Http404:
+            raise
+        except requests.RequestException:
+            logger.warning("single sign-on: the SAML IdP of %s cannot be reached", organization_slug)
+            return render(request, "sso/refused.html", {"message": _(
+                "Your organization's sign-in service cannot be reached just now. Please try again in a few "
+                "minutes.")}, status=503)
+        except Exception:  # lxml's, python3-saml's and binascii's errors
+            logger.info("single sign-on: an unreadable SAML message for %s", organization_slug, exc_info=True)
+            message = (_("This sign-out message could not be read.") if unreadable
+                       else _("This sign-in request could not be read."))
+            return render(request, "sso/refused.html", {"message": message}, status=400)
+
+    return view
+
+
+saml_acs = _saml_guarded("acs")
+saml_finish_acs = _saml_guarded("finish_acs")
+saml_sls = _saml_guarded("sls", unreadable=True)
+saml_metadata = _saml_guarded("metadata")
+saml_login = _saml_guarded("login")
 
 
 def _sp_details(request, key: str) -> dict[str, str]:
