@@ -171,18 +171,71 @@ def smtp_sink(settings):
 
 
 # --- A real Celery worker ---------------------------------------------------------------------
+# The real workers use Redis (the test REDIS_URL), or RabbitMQ with TEST_BROKER=rabbitmq: a vhost
+# of this run's own on 127.0.0.1:5672 with the product's RabbitMQ settings (quorum queues,
+# publisher confirms, native delayed delivery). Tests marked `both_brokers` run on both, always.
+TEST_BROKER = os.environ.get("TEST_BROKER", "redis")
+BROKERS = ("redis", "rabbitmq")
+
+
+def pytest_generate_tests(metafunc):
+    if "celery_worker_factory" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_brokers"):
+        metafunc.parametrize("broker", BROKERS, indirect=True)
+
 
 @pytest.fixture
-def celery_worker_factory(settings, smtp_sink, transactional_db, tmp_path):
+def broker(request):
+    name = getattr(request, "param", TEST_BROKER)
+    if name not in BROKERS:
+        pytest.fail(f"TEST_BROKER={name!r}: use one of {', '.join(BROKERS)}.")
+    return name
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_vhost():
+    if not _reachable("amqp://127.0.0.1:5672", 5672):
+        pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (.ci/run starts it: rabbitmq-server -detached).")
+    from tests.scale.stack import RabbitVhost
+
+    vhost = RabbitVhost().create()
+    yield vhost.url
+    vhost.delete()
+
+
+def _use_broker(app, conf: dict):
+    """Point the test process's Celery app (its publishing) at another broker and queue."""
+    app.conf.update(conf)
+    app._pool = None  # kombu keeps one pool per broker: the next use takes this broker's
+    app.amqp._producer_pool = None
+    for cached in ("queues", "default_queue", "default_exchange", "router"):
+        app.amqp.__dict__.pop(cached, None)
+
+
+@pytest.fixture
+def celery_worker_factory(request, settings, smtp_sink, transactional_db, tmp_path, broker):
     """start() launches a real `celery worker` subprocess on the test database, the test Redis
-    and the SMTP sink; the fixture stops it. Needs `transactional_db`: the worker sees only
-    committed rows. The queue is private to this test, and purged before and after."""
+    (or RabbitMQ: `broker` above) and the SMTP sink; the fixture stops it. Needs
+    `transactional_db`: the worker sees only committed rows. The queue is private to this test,
+    and purged before and after."""
     from django.db import connection
 
     from nps_platform.celery import app
 
     db = connection.settings_dict
     queue = f"test-{os.getpid()}-{time.time_ns()}"
+    keys = ("broker_url", "broker_transport_options", "task_default_queue_type",
+            "task_create_missing_queue_type", "task_default_exchange_type",
+            "task_create_missing_queue_exchange_type")
+    before = {key: app.conf[key] for key in keys}
+    broker_env = {"REDIS_URL": settings.CELERY_BROKER_URL, "CELERY_BROKER_URL": ""}
+    if broker == "rabbitmq":
+        url = request.getfixturevalue("rabbitmq_vhost")
+        settings.CELERY_BROKER_URL = url
+        _use_broker(app, {"broker_url": url, "broker_transport_options": {"confirm_publish": True},
+                          "task_default_queue_type": "quorum", "task_create_missing_queue_type": "quorum",
+                          "task_default_exchange_type": "topic",
+                          "task_create_missing_queue_exchange_type": "topic"})
+        broker_env = {"REDIS_URL": settings.REDIS_URL, "CELERY_BROKER_URL": url}
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
     procs = []
@@ -192,9 +245,9 @@ def celery_worker_factory(settings, smtp_sink, transactional_db, tmp_path):
         env.update(
             DJANGO_SETTINGS_MODULE="nps_platform.settings.worker_test",
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            REDIS_URL=settings.CELERY_BROKER_URL,
             EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
             PYTHONPATH=str(ROOT),
+            **broker_env,
         )
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         log = tmp_path / f"worker-{len(procs)}.log"
@@ -214,6 +267,8 @@ def celery_worker_factory(settings, smtp_sink, transactional_db, tmp_path):
         if "ready" not in log.read_text():
             proc.kill()
             pytest.fail("The Celery worker did not start:\n" + log.read_text()[-3000:])
+        transport = "amqp://" if broker == "rabbitmq" else "redis://"
+        assert transport in log.read_text(), f"the worker is not on {broker}:\n" + log.read_text()[-3000:]
         return proc
 
     start.queue = queue
@@ -225,9 +280,14 @@ def celery_worker_factory(settings, smtp_sink, transactional_db, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+        if broker == "rabbitmq":
+            conn.default_channel.queue_delete(queue)
+        else:
+            conn.default_channel.queue_purge(queue)
     app.conf.task_default_queue = "celery"
     app.conf.task_always_eager = True
+    if broker == "rabbitmq":
+        _use_broker(app, before)
 
 
 @pytest.fixture
