@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dashboards import comments
+
 from .models import CommentAnalysis, CommentTheme, Sentiment, Theme
 
 
@@ -40,8 +42,6 @@ def explorer_details(rows) -> None:
 
 
 def install() -> None:
-    from dashboards import comments
-
     if explorer_filter not in comments.comment_filters:
         comments.comment_filters.append(explorer_filter)
     if explorer_details not in comments.comment_details:

@@ -5,6 +5,7 @@ the engine found among comments that fit none."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from nps_platform.tenancy import TenantModel
@@ -36,8 +37,6 @@ class Theme(TenantModel):
         return self.name
 
     def label(self, language: str | None = None) -> str:
-        from django.utils import translation
-
         language = (language or translation.get_language() or "en")[:2]
         return self.names.get(language) or self.name or self.names.get("en") or self.key
 

@@ -2,6 +2,8 @@
 taxonomy change. Both are safe to run twice (an unchanged analysis is kept)."""
 
 from nps_platform.celery import app
+from nps_platform.periodic import each_organization
+from organizations.models import Organization
 from organizations.tenancy import tenant_task
 
 from . import services
@@ -23,8 +25,5 @@ def organization_reanalyse(*, organization) -> int:
 @app.task(name="insights.suggestions_refresh", time_limit=3600, soft_time_limit=3500)
 def suggestions_refresh() -> int:
     """Daily: each organization's suggested new themes from its latest comments that fit none."""
-    from nps_platform.periodic import each_organization
-    from organizations.models import Organization
-
     return sum(each_organization(Organization.objects.filter(is_active=True), task="insights.suggestions_refresh",
                                  work=lambda organization: services.suggestions_refresh(organization=organization)))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nps_platform.counters import client_address, window_hit
 
+from .security import may_remove_authenticator, record_logout
 from .sso import gate as sso_gate
 
 
@@ -73,7 +74,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return not (records and time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT)
 
     def logout(self, request) -> None:
-        from .security import record_logout
 
         record_logout(request)
         super().logout(request)
@@ -93,7 +93,6 @@ class MFAAdapter(DefaultMFAAdapter):
         return {"id": rp_id, "name": settings.MFA_TOTP_ISSUER}
 
     def can_delete_authenticator(self, authenticator) -> bool:
-        from .security import may_remove_authenticator
 
         return may_remove_authenticator(authenticator)
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Employee, Membership, Organization, Role, User
+from .sso.gate import sso_required_message
 
 
 class CrispyMixin:
@@ -31,8 +32,6 @@ class SignupForm(CrispyMixin, forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email exists already. Log in instead."))
-        from .sso.gate import sso_required_message
-
         if message := sso_required_message(email):  # no password for this address: its company's IdP
             raise forms.ValidationError(message, code="sso_required")
         return email

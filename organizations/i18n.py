@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from .security import has_second_factor
+
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -90,7 +92,5 @@ def profile(request):
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.language,
                                 max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
         return response
-    from .security import has_second_factor
-
     return render(request, "organizations/profile.html", {"form": form,
                                                           "has_second_factor": has_second_factor(request.user)})

@@ -35,6 +35,7 @@ from nps_platform.counters import client_address
 from .access import two_factor_required
 from .models import Membership, Organization
 from .services import audit_record
+from .sso.services import connection_by_provider_id
 from .tenancy import membership_for
 
 # The kinds that count as a second factor (recovery codes only back one up).
@@ -55,8 +56,6 @@ def organizations_requiring_two_factor(user) -> list[Organization]:
 def signed_in_with_sso_of(request, user, organization) -> bool:
     """Whether this session began at this organization's own identity provider (single sign-on):
     its IdP owns that sign-in, second factor included. Another organization's IdP does not count."""
-    from .sso.services import connection_by_provider_id
-
     for record in get_authentication_records(request, user):
         if record.get("method") == "socialaccount":
             connection = connection_by_provider_id(record.get("provider", ""))

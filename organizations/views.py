@@ -36,8 +36,10 @@ from .forms import (
     MembershipForm,
     OrganizationSettingsForm,
     SignupForm,
+    TwoFactorPolicyForm,
 )
 from .models import ApiKey, Department, Employee, MemberInvitation, Membership, Organization, Role, User
+from .security import members_two_factor_status
 from .sso import services as sso_services
 from .tasks import member_invitation_send
 
@@ -424,9 +426,6 @@ def brand_css(request, organization_id: int):
 def organization_security(request, org_slug):
     """Sign-in and security: who must use two-factor authentication (and who has not set it up
     yet); single sign-on has its own section (organizations/sso)."""
-    from .forms import TwoFactorPolicyForm
-    from .security import members_two_factor_status
-
     return _organization_form_page(
         request, TwoFactorPolicyForm, template="organizations/security.html", url_name="org_security",
         context={"members": members_two_factor_status(organization=request.organization)})

@@ -5,10 +5,19 @@ the reader may see (its rows, its `Dashboard`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django import template
+from django.utils import timezone
+
+from dashboards.selectors import Dashboard, Filters
+from nps_platform.tenancy import tenant_context
+from organizations import access
 
 from ..hooks import explorer_details
 from ..models import Sentiment, Theme
+from ..selectors import analysis_of, sentiment_summary, top_themes
 
 register = template.Library()
 
@@ -34,16 +43,12 @@ def insight_filters(context):
 
 @register.inclusion_tag("insights/_sentiment_card.html", takes_context=True)
 def sentiment_card(context, board):
-    from ..selectors import sentiment_summary
-
     return {"summary": sentiment_summary(board), "query": board.filters.query(),
             "organization": board.organization}
 
 
 @register.simple_tag
 def report_top_themes(board, limit: int = 5) -> list:
-    from ..selectors import top_themes
-
     return top_themes(board, limit)
 
 
@@ -51,21 +56,9 @@ def report_top_themes(board, limit: int = 5) -> list:
 def digest_top_themes(organization, department, since, limit: int = 5) -> list:
     """The digest's reader (a department's customer-facing staff) over its last seven days of
     customer answers."""
-    import datetime as dt
-    import zoneinfo
-
-    from django.utils import timezone
-
-    from dashboards.selectors import Dashboard, Filters
-    from organizations import access
-
-    from ..selectors import top_themes
-
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     since = since or timezone.now() - dt.timedelta(days=7)
     start, end = since.astimezone(tz).date(), (since + dt.timedelta(days=7)).astimezone(tz).date()
-    from nps_platform.tenancy import tenant_context
-
     with tenant_context(organization):  # an email may be rendered outside a request's tenant
         board = Dashboard(organization=organization, filters=Filters(start=start, end=end, kind="cnps"),
                           actor=access.actor_for_digest(organization, {department.pk}))
@@ -75,6 +68,4 @@ def digest_top_themes(organization, department, since, limit: int = 5) -> list:
 @register.inclusion_tag("insights/_badges.html")
 def response_insight(response):
     """A response's sentiment and themes (on a page that already shows that response)."""
-    from ..selectors import analysis_of
-
     return {"insight": analysis_of(response)}

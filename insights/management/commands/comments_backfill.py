@@ -4,6 +4,7 @@ unchanged analysis is kept. One organization's failure is reported and the other
 
 from django.core.management.base import BaseCommand, CommandError
 
+from insights.services import comments_analyse, suggestions_refresh
 from nps_platform.tenancy import tenant_context
 from organizations.models import Organization
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="the organization's slug")
 
     def handle(self, *args, org=None, **options):
-        from insights.services import comments_analyse, suggestions_refresh
-
         organizations = Organization.objects.filter(is_active=True).order_by("pk")
         if org:
             organizations = organizations.filter(slug=org)
