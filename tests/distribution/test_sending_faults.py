@@ -112,6 +112,7 @@ def assert_counts_true(organization, campaign_obj, twice: set[str]):
     assert progress["maybe_twice"] == len(flagged)
 
 
+@pytest.mark.both_brokers  # on Redis and on RabbitMQ (tests/conftest.py)
 def test_a_worker_killed_mid_send_loses_nothing_and_flags_what_may_have_gone_twice(
         campaign, celery_worker_factory, smtp_sink, member_client):
     organization, campaign_obj, owner = campaign
@@ -123,7 +124,9 @@ def test_a_worker_killed_mid_send_loses_nothing_and_flags_what_may_have_gone_twi
     arrived_before = len(smtp_sink.messages)
     assert arrived_before < PEOPLE, "the worker finished before it was killed; the test proves nothing"
 
-    celery_worker_factory()  # a new worker; the old one's unacked batch is not redelivered by Redis soon
+    # A new worker. Redis does not redeliver the old one's unacked batch soon (the lease does);
+    # RabbitMQ does at once, when the dead worker's connection closes.
+    celery_worker_factory()
     took = tick_until_all_arrive(smtp_sink)
 
     counts = smtp_sink.recipients()

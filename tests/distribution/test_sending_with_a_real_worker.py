@@ -31,6 +31,7 @@ def wait_for_sends(organization, count, timeout=30):
         time.sleep(0.2)
 
 
+@pytest.mark.both_brokers  # on Redis and on RabbitMQ (tests/conftest.py)
 def test_a_scheduled_campaign_delivers_each_contact_an_email_in_their_language(
         make_org, published_survey, contacts_in, campaign_for, celery_worker_process, smtp_sink, client):
     organization, owner = make_org("Cykelmageren ApS")
@@ -93,6 +94,7 @@ def test_a_repeated_tick_and_duplicate_tasks_send_nothing_twice(
     assert log.count("distribution.invitations_send") >= 3 and "'skipped': 3" in log
 
 
+@pytest.mark.both_brokers  # on Redis and on RabbitMQ (tests/conftest.py)
 def test_reminder_reaches_only_non_responders(
         make_org, published_survey, contacts_in, campaign_for, celery_worker_process, smtp_sink, client):
     organization, owner = make_org()

@@ -33,6 +33,7 @@ def workshop(make_org, published_survey):  # noqa: F811
     return organization, owner, survey, manager, mechanic
 
 
+@pytest.mark.both_brokers  # on Redis and on RabbitMQ (tests/conftest.py)
 def test_a_detractor_answer_alerts_the_manager_once_and_opens_one_case_within_a_minute(
         workshop, campaign_for, celery_worker_process, smtp_sink, client):  # noqa: F811
     from contacts.models import Contact
