@@ -135,12 +135,36 @@ def test_a_campaign_on_two_workers_survives_a_worker_killed_mid_send(stack):
     assert survey_id
 
 
+def _csrf(page) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+def test_signing_in_on_one_web_process_signs_in_on_the_other_and_signing_out_there_signs_out_here(stack):
+    host_a, host_b = (f"http://127.0.0.1:{port}" for port in stack.stack.web_ports)
+    dashboard = f"/o/{stack.info['org_slug']}/dashboard/"
+    browser = requests.Session()  # one browser; its cookies go to both (a cookie has no port)
+    form = get(browser, host_a + "/accounts/login/")
+    assert form.status_code == 200
+    signed_in = post(browser, host_a + "/accounts/login/", {
+        "csrfmiddlewaretoken": _csrf(form), "login": stack.info["owner_email"], "password": "pass-Word-123"})
+    assert signed_in.status_code == 302, signed_in.text[:2000]
+    assert get(browser, host_a + dashboard).status_code == 200
+    page = get(browser, host_b + dashboard)
+    assert page.status_code == 200 and ">Relationship" in page.text
+
+    confirm = get(browser, host_b + "/accounts/logout/")
+    assert confirm.status_code == 200
+    assert post(browser, host_b + "/accounts/logout/", {"csrfmiddlewaretoken": _csrf(confirm)}).status_code == 302
+    for host in (host_a, host_b):
+        gone = get(browser, host + dashboard)
+        assert gone.status_code == 302 and "/accounts/login/" in gone.headers["Location"]
+
+
 def _survey_settings_post(stack, s, name: str):
     url = f"{stack.url}/o/{stack.info['org_slug']}/surveys/{stack.info['survey_id']}/settings/"
     form = get(s, url)
     assert form.status_code == 200, form.status_code
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    done = post(s, url, {"csrfmiddlewaretoken": token, "name": name, "kind": stack.info["survey_kind"],
+    done = post(s, url, {"csrfmiddlewaretoken": _csrf(form), "name": name, "kind": stack.info["survey_kind"],
                          "company_name": "Scale", "default_language": "en", "languages": ["en", "da"]})
     assert done.status_code == 302, done.text[:2000]
 
