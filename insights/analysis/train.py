@@ -116,7 +116,7 @@ def _fit_softmax(x, y, classes, steps=400, lr=0.5, l2=1e-3, weights=None):
     return w, b
 
 
-def _fit_binary(x, y, steps=400, lr=0.5, l2=1e-3):
+def _fit_binary(x, y, steps=400, lr=0.5, l2=3e-3):
     """One logistic classifier per column of y (n x k, 0/1), positives and negatives balanced."""
     import numpy as np
 
