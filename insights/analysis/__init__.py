@@ -56,7 +56,12 @@ def available() -> bool:
 
 
 def engine_name() -> str:
-    return f"{embedder.version()}+{LEXICON_VERSION}" if available() else LEXICON_VERSION
+    if not available():
+        return LEXICON_VERSION
+    from . import probe
+
+    return f"{embedder.version()}+probe-1+{LEXICON_VERSION}" if probe.model() is not None \
+        else f"{embedder.version()}+{LEXICON_VERSION}"
 
 
 def analyze(items: list[tuple[str, str]], taxonomy: list[ThemeSpec] | None = None) -> list[Analysis]:
