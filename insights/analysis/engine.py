@@ -242,16 +242,7 @@ def analyze(items, taxonomy):
     vectors = embedder.embed(flat) if flat else np.zeros((0, 384), dtype=np.float32)
     mean, w, b = _sentiment_model()
     logits_all = ((vectors - mean) * 10.0) @ w + b
-    examples, owners = _theme_matrix(taxonomy) if taxonomy else (None, None)
-    if taxonomy:
-        sims_all = vectors @ examples.T
-        per_theme = np.full((len(flat), len(taxonomy)), -1.0, dtype=np.float32)
-        for j in range(len(taxonomy)):
-            cols = owners == j
-            if cols.any():
-                top = np.sort(sims_all[:, cols], axis=1)[:, -PARAMS["theme_top"]:]
-                per_theme[:, j] = top.mean(axis=1)
-        per_theme -= (vectors @ _no_theme_matrix().T).max(axis=1, keepdims=True)
+    per_theme = _example_theme_sims(taxonomy, vectors) if taxonomy else None
     out = []
     row = 0
     for i, parts in enumerate(split):
