@@ -9,9 +9,11 @@ from responses.services import response_saved
 
 
 @receiver(response_saved)
-def analyse_comment(sender, response_id, organization_id, deleted=False, **kwargs):
+def analyse_comment(sender, response_id, organization_id, deleted=False, created=False, has_comment=True, **kwargs):
     if deleted:
         return  # its analysis goes with it (a cascade)
+    if created and not has_comment:
+        return  # a new answer without a comment (the score first): nothing to read, no task to queue
     # After the answer's rollup recount (due ROLLUP_REFRESH_DELAY + 1 s after it): the figures
     # first, then the words — a cold worker's first analysis loads the embedding model (seconds of
     # CPU), which must not hold up the dashboard's numbers.

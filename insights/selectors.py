@@ -21,6 +21,7 @@ from dashboards.comments import comments_for
 from nps_platform.nps_math import Score, nps, score_from_categories
 from organizations import access
 
+from .hooks import explorer_details
 from .models import CommentAnalysis, CommentTheme, Sentiment, Theme
 
 CATEGORIES = ("promoter", "passive", "detractor")
@@ -63,12 +64,16 @@ def _comments(board) -> tuple[list[Comment], Counter, Counter]:
         if comment:
             rows.append(Comment(pk, category, week, None, unit))
     by_id = {c.response_id: c for c in rows}
-    analyses = dict(CommentAnalysis.objects.filter(response_id__in=by_id).values_list("pk", "response_id"))
-    for analysis_id, sentiment in CommentAnalysis.objects.filter(pk__in=analyses).values_list("pk", "sentiment"):
-        by_id[analyses[analysis_id]].sentiment = sentiment
-    for analysis_id, theme_id in CommentTheme.objects.filter(analysis_id__in=analyses).order_by(
+    analysed = _analyses_of(qs)  # one subquery for both reads, no list of ids
+    analyses = {}
+    for analysis_id, response_id, sentiment in analysed.values_list("pk", "response_id", "sentiment"):
+        if response_id in by_id:  # (an answer from a hidden unit is not among the rows)
+            analyses[analysis_id] = response_id
+            by_id[response_id].sentiment = sentiment
+    for analysis_id, theme_id in CommentTheme.objects.filter(analysis__in=analysed.values("pk")).order_by(
             "rank").values_list("analysis_id", "theme_id"):
-        by_id[analyses[analysis_id]].theme_ids.append(theme_id)
+        if analysis_id in analyses:
+            by_id[analyses[analysis_id]].theme_ids.append(theme_id)
     cache[("insights",)] = rows, categories, units
     return rows, categories, units
 
@@ -112,9 +117,8 @@ def _customer_figures(board) -> _Figures:
     for row in qs.values("category").annotate(n=Count("pk"), c=Count("pk", filter=~Q(comment=""))):
         categories[row["category"]] += row["n"]
         commented[row["category"]] += row["c"]
-    analyses = CommentAnalysis.objects.filter(response__in=qs.exclude(comment="").values("pk"))
-    sentiments = Counter({row["sentiment"]: row["n"] for row in
-                          analyses.order_by().values("sentiment").annotate(n=Count("pk"))})
+    analyses = _analyses_of(qs)
+    sentiments = _by_sentiment(analyses)
     mentions: dict[int, Counter] = defaultdict(Counter)
     weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
     links = (CommentTheme.objects.filter(analysis__in=analyses.values("pk")).order_by()
@@ -155,8 +159,15 @@ def _sentiment_counts(board) -> Counter:
     analyses of the board's commented answers (no scan for the other figures)."""
     if board.anonymous or ("insights-figures",) in board._units_cache:
         return _figures(board).sentiments
-    analyses = CommentAnalysis.objects.filter(response__in=board.responses().order_by().exclude(comment="")
-                                              .values("pk"))
+    return _by_sentiment(_analyses_of(board.responses().order_by()))
+
+
+def _analyses_of(answers):
+    """The analyses of `answers`' comments (a subquery: no id list)."""
+    return CommentAnalysis.objects.filter(response__in=answers.exclude(comment="").values("pk"))
+
+
+def _by_sentiment(analyses) -> Counter:
     return Counter({row["sentiment"]: row["n"] for row in
                     analyses.order_by().values("sentiment").annotate(n=Count("pk"))})
 
@@ -244,11 +255,6 @@ def top_themes(board, limit: int = 5) -> list[dict]:
 
 def analysis_of(response) -> dict | None:
     """One response's sentiment and themes, for its page and its case's (the caller already
-    decided the reader may see the response)."""
-    analysis = CommentAnalysis.objects.filter(response_id=response.pk).first()
-    if analysis is None:
-        return None
-    themes = [link.theme for link in CommentTheme.objects.filter(analysis=analysis).select_related("theme")
-              .order_by("rank")]
-    return {"sentiment": analysis.sentiment, "label": analysis.get_sentiment_display(),
-            "confidence": round(100 * analysis.confidence), "themes": themes}
+    decided the reader may see the response): the explorer's own reading of a row."""
+    explorer_details([response])
+    return response.insight

@@ -6,8 +6,9 @@ How a request is routed (`ReplicaReadsMiddleware`): a GET or HEAD to a view name
 `REPLICA_READ_VIEWS` reads from the replica, unless the browser wrote something within the last
 `REPLICA_PIN_SECONDS` (a cookie set on every unsafe request: read-your-writes across web
 processes and hosts) or the replica did not answer within the last `REPLICA_RETRY_SECONDS`
-(then the primary serves, and the replica is tried again later). Sessions and login throttling
-always stay on the primary. Work outside a request opts in with `replica_reads()`."""
+(then the primary serves, and the replica is tried again later). Sessions, login throttling,
+second factors and what decides access (memberships, keys, organizations, users) always stay on
+the primary. Work outside a request opts in with `replica_reads()`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 REPLICA = "replica"
 PIN_COOKIE = "nps_pin_primary"
 # Rows a person expects to see at once, whatever page reads them.
-PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "usersessions", "contenttypes", "admin"})
+PRIMARY_ONLY_APPS = frozenset({"sessions", "axes", "usersessions", "contenttypes", "admin",
+                               "account", "mfa", "socialaccount"})
+# Who may read at all is decided on the primary: a removed member, a revoked key, a deactivated
+# organization or a removed second factor must not keep access for as long as the replica lags.
+PRIMARY_ONLY_MODELS = frozenset({"organizations.membership", "organizations.apikey", "organizations.organization",
+                                 "organizations.user"})
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
@@ -62,7 +68,8 @@ def reading_from_replica() -> bool:
 
 def read_alias(model=None) -> str:
     """The alias a read of `model` uses now (for raw SQL that goes around the ORM)."""
-    if _replica_reads.get() and (model is None or model._meta.app_label not in PRIMARY_ONLY_APPS):
+    if _replica_reads.get() and (model is None or (model._meta.app_label not in PRIMARY_ONLY_APPS
+                                                   and model._meta.label_lower not in PRIMARY_ONLY_MODELS)):
         return REPLICA
     return DEFAULT_DB_ALIAS
 

@@ -1,4 +1,4 @@
-"""Uploads (logos, contact files a worker reads) on storage every host sees: an S3-compatible
+"""Uploads (logos; contact files a worker reads, never served) on storage every host sees: an S3-compatible
 bucket through django-storages when `MEDIA_S3_BUCKET` is set, else `MEDIA_ROOT` on local disk.
 Either way a file's address is ours, `/media/<name>`, so pages (CSP `img-src 'self'`) and
 emailed links (`SITE_URL` + the path) work the same."""
@@ -25,12 +25,19 @@ class SharedMediaStorage(S3Storage):
         return settings.MEDIA_URL + filepath_to_uri(name)
 
 
+# What /media/ may serve: organizations' logos, public by nature. Everything else there (the
+# contact files an import reads) holds personal data and is read through the storage API only.
+PUBLIC_PREFIXES = ("logos/",)
+
+
 def media(request, path: str):
-    """/media/<path>: from the bucket when there is one, else from MEDIA_ROOT."""
+    """/media/<path>: a public upload, from the bucket when there is one, else from MEDIA_ROOT."""
+    if not path.startswith(PUBLIC_PREFIXES) or ".." in path.split("/"):
+        raise Http404()
     if settings.STORAGES["default"]["BACKEND"] != SHARED_BACKEND:
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     try:
-        if not default_storage.exists(path):
+        if not default_storage.exists(path):  # the bucket's open() fails only at the first read
             raise Http404()
         handle = default_storage.open(path, "rb")
     except (SuspiciousFileOperation, OSError, ValueError):

@@ -4,9 +4,11 @@ departments, never an employee (anonymous) answer one by one."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Q, QuerySet
 
+from nps_platform.parsing import parse_datetime, parse_id
 from organizations import access
 from organizations.access import Actor
 
@@ -54,15 +56,15 @@ def response_cursor(response: Response) -> str:
     return f"{response.created_at.isoformat()}_{response.pk}"
 
 
+_OFFSET = re.compile(r"[+-]\d\d:\d\d$")
+
+
 def response_older(qs: QuerySet[Response], cursor: str) -> QuerySet[Response] | None:
     """The answers of `qs` after `cursor` in its order (older, or as old with a smaller id), a
     keyset seek on (created_at, id); None for a cursor that is not one."""
-    at, _, pk = str(cursor).rpartition("_")
-    try:
-        at = dt.datetime.fromisoformat(at)
-    except ValueError:
-        return None
-    if not (pk.isascii() and pk.isdigit() and len(pk) < 19) or at.tzinfo is None:
+    at_text, _, pk_text = str(cursor).rpartition("_")
+    at, pk = parse_datetime(at_text), parse_id(pk_text)
+    if at is None or pk is None or not _OFFSET.search(at_text):  # ours always carry their offset
         return None
     # the bound alone first, so the planner starts the time index's walk at the cursor
-    return qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=int(pk)))
+    return qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=pk))

@@ -149,12 +149,12 @@ def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, s
 
 def _announce(response: Response, created: bool, deleted: bool = False) -> None:
     response_id, organization_id = response.pk, response.organization_id
-    survey_id, created_at = response.survey_id, response.created_at
+    survey_id, created_at, has_comment = response.survey_id, response.created_at, bool(response.comment)
     # The organization's time zone (for the answer's day) when it is at hand, saving a lookup.
     time_zone = response.organization.time_zone if Response.organization.is_cached(response) else None
     transaction.on_commit(lambda: response_saved.send(
         sender=Response, response_id=response_id, organization_id=organization_id, survey_id=survey_id,
-        created_at=created_at, created=created, deleted=deleted, time_zone=time_zone))
+        created_at=created_at, created=created, deleted=deleted, time_zone=time_zone, has_comment=has_comment))
 
 
 @transaction.atomic

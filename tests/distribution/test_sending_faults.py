@@ -6,11 +6,8 @@ arrives; a message goes twice only if its worker died between the server's accep
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-from collections import Counter
-from email import message_from_bytes, policy
 
 import pytest
 from django.db import connection
@@ -18,45 +15,12 @@ from django.db import connection
 from distribution.models import EmailSend, Invitation
 from distribution.services import CLAIM_CHUNK, campaign_progress, distribution_tick
 from nps_platform.tenancy import tenant_context
+from tests.slow_sink import SlowSink
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 LEASE = 3
 PEOPLE = 300
-
-
-class SlowSink:
-    """An aiosmtpd sink taking `delay` seconds per message, so a kill lands mid-batch."""
-
-    def __init__(self, delay: float):
-        from aiosmtpd.controller import Controller
-
-        from tests.conftest import free_port
-
-        self.messages: list = []
-        self._lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                await asyncio.sleep(delay)
-                with sink._lock:
-                    sink.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-                return "250 OK"
-
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-    def wait_for(self, count: int, timeout: float = 30.0) -> list:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.messages) < count:
-            time.sleep(0.05)
-        with self._lock:
-            return list(self.messages)
-
-    def recipients(self) -> Counter:
-        with self._lock:
-            return Counter(m["To"] for m in self.messages)
 
 
 @pytest.fixture

@@ -542,7 +542,7 @@ def test_response_saved_fires_once_per_create_and_change_after_commit(shop, pers
     assert saved_signals == [{"sender": Response, "response_id": response.pk,
                               "organization_id": organization.pk, "survey_id": response.survey_id,
                               "created_at": response.created_at, "created": True, "deleted": False,
-                              "time_zone": organization.time_zone}]
+                              "time_zone": organization.time_zone, "has_comment": bool(response.comment)}]
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(path, full_form("9"))  # the same form again: nothing changed, nothing announced

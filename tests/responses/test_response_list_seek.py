@@ -44,6 +44,7 @@ def test_a_cursor_that_is_not_one_shows_the_first_page(org_a, member_client):
     organization, owner = org_a
     answers(organization, owner, 3)
     client = member_client(owner)
-    for bad in ("x", "2025-13-01T00:00:00_1", "2025-01-01T00:00:00_1", "2025-01-01T00:00:00+00:00_-1", "_"):
+    for bad in ("x", "2025-13-01T00:00:00_1", "2025-01-01T00:00:00_1", "2025-01-01T00:00:00+00:00_-1", "_",
+                "0001-01-01T00:00:00+01:00_1", "9999-12-31T23:59:59-01:00_1"):
         response = client.get(f"/o/{organization.slug}/responses/", {"before": bad})
         assert response.status_code == 200 and "3 responses" in response.content.decode()

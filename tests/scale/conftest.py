@@ -3,59 +3,19 @@ workers and beat on RabbitMQ, the primary and a streaming replica, a slow SMTP s
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import threading
 import time
-from collections import Counter
-from email import message_from_bytes, policy
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import free_port
+from tests.slow_sink import SlowSink
 
 from .stack import Cluster, RabbitVhost, RoundRobinProxy, S3Store, Stack
 
 PEOPLE = 300
 LEASE = 3
 PUBLIC_LIMIT = 4
-
-
-class SlowSink:
-    """An SMTP server taking `delay` s per message, so a worker killed mid-campaign dies mid-batch."""
-
-    def __init__(self, delay: float):
-        from aiosmtpd.controller import Controller
-
-        self.messages: list = []
-        self._lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                await asyncio.sleep(delay)
-                with sink._lock:
-                    sink.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-                return "250 OK"
-
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def wait_for(self, check, timeout: float = 60.0) -> list:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if check(self.messages):
-                    break
-            time.sleep(0.05)
-        with self._lock:
-            return list(self.messages)
-
-    def to(self, prefix: str = "") -> Counter:
-        with self._lock:
-            return Counter(m["To"] for m in self.messages if m["To"].startswith(prefix))
 
 
 def pytest_configure(config):
@@ -77,6 +37,7 @@ def stack():
     if not _rabbit_up():
         pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (.ci/run starts it: rabbitmq-server -detached).")
     sink = SlowSink(delay=0.02)
+    sink.controller.start()
     vhost = RabbitVhost().create()
     proxy = RoundRobinProxy()
     store = S3Store()
