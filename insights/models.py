@@ -1,6 +1,8 @@
 """What the comments say: each organization's theme taxonomy (seeded from the engine's starter
 set, edited by its admins), each comment's sentiment and themes, and the suggested new themes
-the engine found among comments that fit none."""
+the engine found among comments that fit none; and the comment figures as rollups (per survey,
+day, department scope and category), so the dashboard's sentiment card and the drivers cost
+what the dashboard's own figures do, not a scan of the answers."""
 
 from __future__ import annotations
 
@@ -108,3 +110,53 @@ class ThemeSuggestion(TenantModel):
 
     def __str__(self) -> str:
         return ", ".join(self.key_phrases[:3])
+
+
+class SentimentRollup(TenantModel):
+    """For each survey, day (in the organization's time zone), department scope, category and
+    sentiment: how many answers have a comment (`sentiment` "": not analysed yet, or the engine
+    failed on it). As in `dashboards.Rollup`, each answer counts in the organization-wide row
+    (department NULL) and, when it has a department, in that department's own row, so a
+    department filter or a manager's scope sums its departments' rows exactly
+    (`insights.rollups` keeps them equal to a recount)."""
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    category = models.CharField(max_length=10)
+    sentiment = models.CharField(max_length=8, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "survey", "day", "category", "sentiment"],
+                                    name="sentimentrollup_unique_slice", condition=models.Q(department__isnull=True)),
+            models.UniqueConstraint(fields=["organization", "survey", "day", "department", "category", "sentiment"],
+                                    name="sentimentrollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "department", "day"], name="sentimentrollup_scope_day")]
+
+
+class ThemeRollup(TenantModel):
+    """For each survey, day, department scope (as `SentimentRollup`), theme and category: how
+    many commented answers mention the theme (an analysis names a theme once)."""
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=10)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "survey", "day", "theme", "category"],
+                                    name="themerollup_unique_slice", condition=models.Q(department__isnull=True)),
+            models.UniqueConstraint(fields=["organization", "survey", "day", "department", "theme", "category"],
+                                    name="themerollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "department", "day"], name="themerollup_scope_day")]

@@ -7,11 +7,17 @@ from django.dispatch import receiver
 from nps_platform.celery import task_enqueue
 from responses.services import response_saved
 
+from .services import comment_rollups_answer_removed
+
 
 @receiver(response_saved)
-def analyse_comment(sender, response_id, organization_id, deleted=False, created=False, has_comment=True, **kwargs):
-    if deleted:
-        return  # its analysis goes with it (a cascade)
+def analyse_comment(sender, response_id, organization_id, deleted=False, created=False, has_comment=True,
+                    survey_id=None, created_at=None, time_zone=None, **kwargs):
+    if deleted:  # its analysis goes with it (a cascade); the comment figures of its day are recounted
+        if has_comment and survey_id is not None and created_at is not None:
+            comment_rollups_answer_removed(organization_id=organization_id, survey_id=survey_id,
+                                           created_at=created_at, time_zone=time_zone)
+        return
     if created and not has_comment:
         return  # a new answer without a comment (the score first): nothing to read, no task to queue
     # After the answer's rollup recount (due ROLLUP_REFRESH_DELAY + 1 s after it): the figures

@@ -1,7 +1,15 @@
 """Reads of the comment insights for one dashboard (`dashboards.selectors.Dashboard`): its
-filters, its reader's scope (`organizations.access` through `board.responses()`) and, for
+filters, its reader's scope (`organizations.access`, as the board applies it) and, for
 employee answers, only comments from anonymity units the reader may see (`board.unit_of`), and
 no theme figure about fewer answers than the organization's anonymity threshold.
+
+Customer answers are counted from the comment rollups (`insights.rollups`) exactly as the
+dashboard's own figures are from its rollups: the period's days, the survey or kind, and the
+organization-wide rows or, under a department filter or a manager's scope, the rows of the
+board's departments (`board.department_ids`, the filter's subtree within the reader's scope).
+A segment (an ad-hoc set of contacts) has no rollups: its figures are one GROUP BY over the
+analyses of its answers (`board.responses()`); employee answers are read per answer, since
+their anonymity units depend on the reader.
 
 Drivers: per theme, the share of each category's comments that mention it, the NPS of the
 answers that mention it, its effect on the NPS (the NPS without its detractors, less the NPS),
@@ -13,16 +21,16 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.comments import comments_for
-from nps_platform.nps_math import Score, nps, score_from_categories
+from nps_platform.nps_math import Score, nps, score_from_categories, score_from_histogram
 from organizations import access
 
 from .hooks import explorer_details
-from .models import CommentAnalysis, CommentTheme, Sentiment, Theme
+from .models import CommentAnalysis, CommentTheme, Sentiment, SentimentRollup, Theme, ThemeRollup
 
 CATEGORIES = ("promoter", "passive", "detractor")
 SAMPLES = 3
@@ -110,8 +118,49 @@ def _figures(board) -> _Figures:
 
 
 def _customer_figures(board) -> _Figures:
-    """Customer answers: every count in SQL (GROUP BY over the board's answers and their
-    analyses), never a loop over the answers — a dashboard of millions stays one scan."""
+    return _segment_figures(board) if board.raw else _rollup_figures(board)
+
+
+def _rollup_rows(board, model):
+    """The comment rollup rows (`model`) of the board's view, chosen as the dashboard chooses its
+    own (`Dashboard._rollups`): the period's days, the survey or kind, and the organization-wide
+    rows or those of the board's departments."""
+    filters = board.filters
+    qs = model.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if filters.survey_id or filters.kind:
+        qs = qs.filter(survey__in=board._surveys(filters))
+    if board.department_ids is not None:
+        qs = qs.filter(department_id__in=sorted(board.department_ids))
+    else:
+        qs = qs.filter(department__isnull=True)
+    return qs.order_by()
+
+
+def _rollup_figures(board) -> _Figures:
+    """Customer answers without a segment: every figure from rollups — the answers by category
+    from the dashboard's (`board.histogram()`), the comments by category and sentiment and the
+    themes' mentions by category and week from the comment rollups. A few thousand rows per
+    year shown, whatever the number of answers."""
+    score = score_from_histogram(board.histogram())
+    categories = Counter({"promoter": score.promoters, "passive": score.passives, "detractor": score.detractors})
+    commented, sentiments = Counter(), Counter()
+    for row in _rollup_rows(board, SentimentRollup).values("category", "sentiment").annotate(n=Sum("n")):
+        commented[row["category"]] += row["n"]
+        if row["sentiment"]:
+            sentiments[row["sentiment"]] += row["n"]
+    mentions: dict[int, Counter] = defaultdict(Counter)
+    weekly: dict[int, dict[dt.date, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for row in (_rollup_rows(board, ThemeRollup).annotate(week=TruncWeek("day"))
+                .values("theme_id", "week", "category").annotate(n=Sum("n"))):
+        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        mentions[row["theme_id"]][row["category"]] += row["n"]
+        weekly[row["theme_id"]][week][row["category"]] += row["n"]
+    return _Figures(categories, commented, sentiments, mentions, weekly, set(mentions))
+
+
+def _segment_figures(board) -> _Figures:
+    """A segment's customer answers: every count in SQL (GROUP BY over the board's answers and
+    their analyses), never a loop over the answers."""
     qs = board.responses().order_by()
     categories, commented = Counter(), Counter()
     for row in qs.values("category").annotate(n=Count("pk"), c=Count("pk", filter=~Q(comment=""))):
@@ -155,11 +204,14 @@ def sentiment_summary(board) -> dict:
 
 
 def _sentiment_counts(board) -> Counter:
-    """The dashboard's card needs only this: for customer answers one GROUP BY over the
-    analyses of the board's commented answers (no scan for the other figures)."""
+    """The dashboard's card needs only this: for customer answers one sum over the comment
+    rollups (a segment: one GROUP BY over the analyses of its commented answers)."""
     if board.anonymous or ("insights-figures",) in board._units_cache:
         return _figures(board).sentiments
-    return _by_sentiment(_analyses_of(board.responses().order_by()))
+    if board.raw:
+        return _by_sentiment(_analyses_of(board.responses().order_by()))
+    return Counter({row["sentiment"]: row["n"] for row in _rollup_rows(board, SentimentRollup)
+                    .exclude(sentiment="").values("sentiment").annotate(n=Sum("n"))})
 
 
 def _analyses_of(answers):

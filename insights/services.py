@@ -1,31 +1,40 @@
 """Writes of the comment insights: the taxonomy (seeded from the engine's starter set on first
 use, then the organization's own), the analysis of comments (idempotent: an analysis whose text,
 taxonomy and engine are unchanged is kept), and the suggested new themes. A taxonomy change
-queues the re-analysis of the organization's comments in the worker."""
+queues the re-analysis of the organization's comments in the worker. Where an analysis is
+written or removed, the comment rollups of its answer's (survey, day) slice are recounted
+(`insights.rollups`, queued after commit and coalesced as the dashboards' rollups are)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
 import re
+import time
+import zoneinfo
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from nps_platform.celery import task_enqueue_on_commit
+from nps_platform.celery import task_enqueue, task_enqueue_on_commit
 from organizations.models import Organization
 from organizations.services import audit_record
 from responses.models import Response
 
 from . import analysis as engine
 from .models import CommentAnalysis, CommentTheme, Theme, ThemeExample, ThemeSuggestion
+from .rollups import comment_rollups_rebuild
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
+ROLLUP_FLUSH_S = 60  # a whole organization's analysis queues its slices' recounts this often
 SUGGEST_FROM = 3000  # the latest comments without a theme that suggestions are looked for in
 EXAMPLE_MAX = 300
 
@@ -157,6 +166,8 @@ def theme_merge(*, theme: Theme, into: Theme, by) -> Theme:
     CommentTheme.objects.filter(theme=theme).delete()
     theme.active, theme.merged_into = False, into
     theme.save(update_fields=["active", "merged_into"])
+    # the mentions moved to `into` at once: so do the drivers' figures (every slice recounted)
+    task_enqueue_on_commit("insights.comment_rollups_rebuild", organization_id=theme.organization_id)
     audit_record(organization=theme.organization, actor=by, action="insights.theme_merged", target=theme,
                  summary=f"Theme merged: {theme.name} into {into.name}")
     taxonomy_changed(organization=theme.organization)
@@ -187,33 +198,85 @@ def comments_analyse(*, organization: Organization, response_ids: Iterable[int] 
     """Analyses the organization's comments (or those of `response_ids`) whose analysis is
     missing or stale; returns how many were (re)analysed. A batch the engine fails on is retried
     one comment at a time, and a comment that still fails is logged and skipped: it never stops
-    the others. `progress(done, total)` is called after each batch."""
+    the others. `progress(done, total)` is called after each batch. The comment rollups follow:
+    for `response_ids`, every one of their slices is recounted (an answer's new score, department
+    or emptied comment moves its figures even when its analysis stays); for the whole
+    organization, the slices of what was written or removed, every ROLLUP_FLUSH_S seconds."""
     specs = taxonomy_specs(organization=organization)
     taxonomy = _taxonomy_fingerprint(specs)
     theme_ids = dict(Theme.objects.filter(active=True).values_list("key", "pk"))
     qs = Response.objects.all()
+    slices: set[tuple[int, dt.date]] = set()
     if response_ids is not None:
         ids = list(response_ids)
         qs = qs.filter(pk__in=ids)
+        slices |= _slices(organization, qs)
         # a comment that was emptied loses its analysis
         CommentAnalysis.objects.filter(response_id__in=ids, response__comment="").delete()
     else:
-        CommentAnalysis.objects.filter(response__comment="").delete()
+        emptied = CommentAnalysis.objects.filter(response__comment="")
+        slices |= _slices(organization, Response.objects.filter(pk__in=emptied.values("response_id")))
+        emptied.delete()
     current = dict(CommentAnalysis.objects.filter(response__in=qs.values("pk"))
                    .values_list("response_id", "fingerprint"))
     todo = [(pk, language, comment) for pk, language, comment in
             qs.exclude(comment="").order_by("pk").values_list("pk", "language", "comment").iterator(chunk_size=2000)
             if current.get(pk) != _fingerprint(taxonomy, language, comment)]
     done = 0
+    flushed = time.monotonic()
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         results = _analyse_batch(batch, specs)
-        _store(organization, [(item, result) for item, result in zip(batch, results, strict=True) if result],
-               taxonomy, theme_ids)
-        done += sum(1 for r in results if r)
+        stored = [(item, result) for item, result in zip(batch, results, strict=True) if result]
+        _store(organization, stored, taxonomy, theme_ids)
+        done += len(stored)
+        if response_ids is None and stored:
+            slices |= _slices(organization, Response.objects.filter(pk__in=[pk for (pk, _l, _t), _r in stored]))
+            if time.monotonic() - flushed >= ROLLUP_FLUSH_S:
+                comment_rollups_due(organization=organization, slices=slices)
+                slices, flushed = set(), time.monotonic()
         if progress:
             progress(start + len(batch), len(todo))
+    comment_rollups_due(organization=organization, slices=slices)
     return done
+
+
+def _slices(organization: Organization, answers) -> set[tuple[int, dt.date]]:
+    """The (survey, day) slices of `answers`, the day in the organization's time zone."""
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
+    return {(survey_id, created_at.astimezone(tz).date())
+            for survey_id, created_at in answers.order_by().values_list("survey_id", "created_at")}
+
+
+def comment_rollups_due(*, organization: Organization, slices: Iterable[tuple[int, dt.date]]) -> None:
+    """After commit, a recount of each (survey, day) slice's comment rollups is queued
+    (`insights.comment_rollup_refresh`). With ROLLUP_REFRESH_DELAY > 0, the slices marked within
+    that many seconds share one recount, as the dashboards' rollups do: the first mark sets a
+    marker that lives DELAY seconds and queues the recount to run after it has expired, so every
+    analysis that found the marker was committed before the recount reads."""
+    slices = sorted(set(slices))
+    if slices:
+        organization_id = organization.pk
+        transaction.on_commit(lambda: _queue_recounts(organization_id, slices))
+
+
+def comment_rollups_answer_removed(*, organization_id: int, survey_id: int, created_at: dt.datetime,
+                                   time_zone: str | None = None) -> None:
+    """An answer was deleted (its analysis went with it): its slice is recounted."""
+    if time_zone is None:
+        time_zone = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
+    day = created_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+    transaction.on_commit(lambda: _queue_recounts(organization_id, [(survey_id, day)]))
+
+
+def _queue_recounts(organization_id: int, slices: list[tuple[int, dt.date]]) -> None:
+    delay = settings.ROLLUP_REFRESH_DELAY
+    for survey_id, day in slices:
+        kwargs = {"survey_id": survey_id, "day": day.isoformat(), "organization_id": organization_id}
+        if not delay:
+            task_enqueue("insights.comment_rollup_refresh", **kwargs)
+        elif cache.add(f"insights-rollup-due:{organization_id}:{survey_id}:{day.isoformat()}", 1, timeout=delay):
+            task_enqueue("insights.comment_rollup_refresh", countdown=delay + 1, **kwargs)
 
 
 def _analyse_batch(batch, specs) -> list:
@@ -305,6 +368,7 @@ def demo_seed(*, organization: Organization) -> None:
     """For `seed_demo`: the demo's comments analysed, and a suggested theme to look at (the
     engine's own, or one made from the demo's parking comments, which fit no starter theme)."""
     organization_reanalyse(organization=organization)
+    comment_rollups_rebuild(organization=organization)  # at once: the demo starts without a worker
     if not ThemeSuggestion.objects.exists():
         examples = list(Response.objects.filter(comment__icontains="parker").values_list("comment", flat=True)[:3])
         ThemeSuggestion.objects.create(organization=organization, fingerprint=hashlib.sha256(b"demo").hexdigest(),

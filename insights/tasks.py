@@ -1,12 +1,15 @@
 """Comment analysis in the workers: one answer as it arrives, a whole organization after a
-taxonomy change. Both are safe to run twice (an unchanged analysis is kept)."""
+taxonomy change; and the comment rollups' recounts. All are safe to run twice (an unchanged
+analysis is kept; a recount replaces its slice's rows)."""
+
+import datetime as dt
 
 from nps_platform.celery import app
 from nps_platform.periodic import each_organization
 from organizations.models import Organization
 from organizations.tenancy import tenant_task
 
-from . import services
+from . import rollups, services
 
 
 @app.task(name="insights.comment_analyse", max_retries=3, autoretry_for=(Exception,), retry_backoff=True,
@@ -20,6 +23,19 @@ def comment_analyse(*, response_id: int, organization) -> int:
 @tenant_task
 def organization_reanalyse(*, organization) -> int:
     return services.organization_reanalyse(organization=organization)
+
+
+@app.task(name="insights.comment_rollup_refresh", max_retries=5, autoretry_for=(Exception,), retry_backoff=True)
+@tenant_task
+def comment_rollup_refresh(*, survey_id: int, day: str, organization) -> int:
+    return rollups.comment_rollup_refresh(organization=organization, survey_id=survey_id,
+                                          day=dt.date.fromisoformat(day))
+
+
+@app.task(name="insights.comment_rollups_rebuild", time_limit=3600, soft_time_limit=3500)
+@tenant_task
+def comment_rollups_rebuild(*, organization) -> int:
+    return rollups.comment_rollups_rebuild(organization=organization)
 
 
 @app.task(name="insights.suggestions_refresh", time_limit=3600, soft_time_limit=3500)

@@ -5,6 +5,7 @@ can be recounted by hand whatever the engine would say)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 
 import pytest
@@ -50,8 +51,10 @@ class Small:
 
 
 def analyse_as(organization, response, sentiment, keys, confidence=0.9):
-    """Writes a response's analysis as given (the fixture's known answer)."""
+    """Writes a response's analysis as given (the fixture's known answer), and recounts its
+    slice of the comment rollups, as the product does where it writes an analysis."""
     from insights.models import CommentAnalysis, CommentTheme, Theme
+    from insights.rollups import comment_rollup_refresh
     from insights.services import taxonomy_ensure
 
     with tenant_context(organization):
@@ -62,6 +65,8 @@ def analyse_as(organization, response, sentiment, keys, confidence=0.9):
         for rank, key in enumerate(keys):
             CommentTheme.objects.create(organization=organization, analysis=analysis,
                                         theme=Theme.objects.get(key=key), rank=rank)
+        day = response.created_at.astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date()
+        comment_rollup_refresh(organization=organization, survey_id=response.survey_id, day=day)
 
 
 @pytest.fixture
