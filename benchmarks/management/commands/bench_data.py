@@ -5,7 +5,12 @@ holds them equal to a recount). PostgreSQL only.
 
 Besides the answers: N/20 contacts (five regions, four products) behind 80 % of them (the rest
 came by the public link), a source answer on 60 %, a manager of one top-level department and
-its five teams (manager@<slug>.example), and the segment "Region Nord"."""
+its five teams (manager@<slug>.example), and the segment "Region Nord".
+
+Comment analyses for 65 % of the commented answers (a sentiment that follows the score — with
+one in ten against it —, the comment's theme and for three in ten "quality" beside it), written
+by INSERT … SELECT, and the comment rollups built from them in SQL as `insights.rollups` makes
+them (tests/insights/test_comment_rollups.py holds them equal to a recount)."""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from django.db import connection, transaction
 
 from contacts.models import Segment
 from dashboards.rollups import source_question_keys
+from insights.models import Theme
+from insights.services import taxonomy_ensure
 from nps_platform.nps_math import category_for_score
 from nps_platform.tenancy import tenant_context
 from organizations.models import Department, Membership, Organization, Role, User
@@ -28,6 +35,10 @@ from ._bench import bench_organization, bench_survey
 REGIONS = ["Nord", "Syd", "Øst", "Vest", "Midt"]
 PRODUCTS = ["Cargo", "City", "Trekking", "Racer"]
 SEGMENT = "Region Nord"
+ANALYSED = 65  # per cent of the commented answers that have an analysis
+# the benchmark's comments and the starter theme each is about
+COMMENT_THEMES = {"Hurtig service": "staff", "Lang ventetid": "delivery", "Venligt personale": "staff",
+                  "For dyrt": "price"}
 
 
 class Command(BaseCommand):
@@ -49,14 +60,19 @@ class Command(BaseCommand):
             contacts = self._copy_contacts(organization, max(100, responses // 20))
             self._copy_responses(organization, survey, version, departments, contacts, responses, days)
             self._rollups(organization, survey)
+            self._analyses(organization, survey)
+            self._comment_rollups(organization)
         with connection.cursor() as cursor:  # fresh statistics and visibility map, as a live table has
-            for table in ("responses_response", "contacts_contact", "dashboards_rollup"):
+            for table in ("responses_response", "contacts_contact", "dashboards_rollup", "insights_commentanalysis",
+                          "insights_commenttheme", "insights_sentimentrollup", "insights_themerollup"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(f"{slug}: {responses} responses in {time.monotonic() - started:.1f} s")
 
     def _organization(self, slug: str) -> Organization:
-        return bench_organization(slug, clear=("dashboards_rollup", "followups_alert", "followups_caseevent",
-                                               "followups_case", "responses_responsechange", "responses_response",
+        return bench_organization(slug, clear=("dashboards_rollup", "insights_themerollup", "insights_sentimentrollup",
+                                               "insights_commenttheme", "insights_commentanalysis",
+                                               "followups_alert", "followups_caseevent", "followups_case",
+                                               "responses_responsechange", "responses_response",
                                                "contacts_contact", "contacts_segment"))
 
     def _survey(self, organization):
@@ -170,3 +186,69 @@ class Command(BaseCommand):
                                             (organization_id, survey_id, day, key, department_id))
                     HAVING GROUPING(department_id) = 1 OR department_id IS NOT NULL""",  # noqa: S608
                                [tz, organization.pk, survey.pk])
+
+    def _analyses(self, organization, survey):
+        """65 % of the commented answers analysed (chosen by a hash of the id, so a run is
+        reproducible): promoters positive, passives neutral, detractors negative, one in ten
+        the next sentiment instead; the comment's theme, and "quality" beside it for three in ten."""
+        taxonomy_ensure(organization=organization)
+        themes = dict(Theme.objects.values_list("key", "pk"))
+        text_theme = " ".join(f"WHEN '{text}' THEN {themes[key]}" for text, key in COMMENT_THEMES.items())
+        draw = "abs(hashtext(r.id::text || '{}')) %% 100"
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                INSERT INTO insights_commentanalysis (organization_id, response_id, sentiment, confidence, engine,
+                                                      fingerprint, analysed_at)
+                SELECT r.organization_id, r.id,
+                       CASE WHEN {draw.format('s')} < 10
+                            THEN CASE r.category WHEN 'promoter' THEN 'neutral' WHEN 'passive' THEN 'positive'
+                                 ELSE 'neutral' END
+                            ELSE CASE r.category WHEN 'promoter' THEN 'positive' WHEN 'passive' THEN 'neutral'
+                                 ELSE 'negative' END END,
+                       0.5 + ({draw.format('c')}) / 200.0, 'bench', 'bench', now()
+                FROM responses_response r
+                WHERE r.organization_id = %s AND r.survey_id = %s AND r.comment <> ''
+                  AND {draw.format('a')} < %s""", [organization.pk, survey.pk, ANALYSED])  # noqa: S608
+            cursor.execute(f"""
+                INSERT INTO insights_commenttheme (organization_id, analysis_id, theme_id, rank)
+                SELECT a.organization_id, a.id, CASE r.comment {text_theme} END, 0
+                FROM insights_commentanalysis a JOIN responses_response r ON r.id = a.response_id
+                WHERE a.organization_id = %s AND r.comment = ANY(%s)
+                UNION ALL
+                SELECT a.organization_id, a.id, %s, 1
+                FROM insights_commentanalysis a JOIN responses_response r ON r.id = a.response_id
+                WHERE a.organization_id = %s AND {draw.format('t')} < 30""",  # noqa: S608
+                           [organization.pk, list(COMMENT_THEMES), themes["quality"], organization.pk])
+
+    def _comment_rollups(self, organization):
+        """`insights.rollups`' rows in two INSERT … SELECT … GROUP BY GROUPING SETS: commented
+        answers by category and sentiment ("" without an analysis), and theme mentions by
+        category, each organization-wide (department NULL) and per department."""
+        tz = organization.time_zone
+        scopes = """GROUP BY GROUPING SETS ((organization_id, survey_id, day, {keys}),
+                                            (organization_id, survey_id, day, {keys}, department_id))
+                    HAVING GROUPING(department_id) = 1 OR department_id IS NOT NULL"""
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM insights_sentimentrollup WHERE organization_id = %s", [organization.pk])
+            cursor.execute("DELETE FROM insights_themerollup WHERE organization_id = %s", [organization.pk])
+            cursor.execute(f"""
+                INSERT INTO insights_sentimentrollup (organization_id, survey_id, day, department_id, category,
+                                                      sentiment, n)
+                SELECT organization_id, survey_id, day, department_id, category, sentiment, count(*)
+                FROM (SELECT r.organization_id, r.survey_id, (r.created_at AT TIME ZONE %s)::date AS day,
+                             r.department_id, r.category, coalesce(a.sentiment, '') AS sentiment
+                      FROM responses_response r
+                      LEFT JOIN insights_commentanalysis a ON a.response_id = r.id
+                      WHERE r.organization_id = %s AND r.comment <> '') AS comments
+                {scopes.format(keys="category, sentiment")}""", [tz, organization.pk])  # noqa: S608
+            cursor.execute(f"""
+                INSERT INTO insights_themerollup (organization_id, survey_id, day, department_id, theme_id,
+                                                  category, n)
+                SELECT organization_id, survey_id, day, department_id, theme_id, category, count(*)
+                FROM (SELECT r.organization_id, r.survey_id, (r.created_at AT TIME ZONE %s)::date AS day,
+                             r.department_id, t.theme_id, r.category
+                      FROM insights_commenttheme t
+                      JOIN insights_commentanalysis a ON a.id = t.analysis_id
+                      JOIN responses_response r ON r.id = a.response_id
+                      WHERE t.organization_id = %s AND r.comment <> '') AS mentions
+                {scopes.format(keys="theme_id, category")}""", [tz, organization.pk])  # noqa: S608
