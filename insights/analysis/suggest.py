@@ -1,41 +1,281 @@
-"""Theme suggestions: groups of comments that fit no theme of the taxonomy.
+"""Theme suggestions: groups of comments that fit no theme of the taxonomy, one group per topic
+whatever the language and whatever the sentiment, each with readable key phrases.
 
-Plain k-means over the embeddings splits by sentiment and language rather than by topic, so
-before grouping each vector loses its language's mean (what all comments of a language share)
-and its component along the sentiment direction of the logistic layer; then comments are
-grouped greedily around the most central one (cosine >= a threshold), largest groups first.
-Without the model, comments are grouped by their most frequent shared content word stem."""
+Left out first: comments with a theme, and comments that say nothing one could name a theme by
+(no content word, or nearly one of the engine's no-theme phrases: "Alt var fint").
+
+Vectors: plain k-means over the embeddings splits by language and sentiment rather than by topic,
+so each comment's vector loses its language's mean (from the shipped training comments), its
+component along the sentiment direction of the logistic layer, the main directions in which the
+sentiment examples differ (`EVALUATIVE`: ways of praising and complaining about anything) and the
+mean of the comments looked at (what they all share: "the shop"; at weight n / (n + `CONTEXT`), as
+the mean of a few comments is mostly their own topic).
+
+Grouping: average linkage (two groups join while the mean similarity between their members is at
+least `LINK`; no number of groups is fixed beforehand, a comment like no other stays alone); then
+two groups that are still alike on average (`JOIN`) and share a word stem ("kassen", "kassa",
+"Kasse") join too: the parts of one topic ("a long queue", "open more tills"). A group of at least
+`MIN_MEMBERS` is a suggestion, largest first.
+
+Key phrases: content words (no stop word, no sentiment word, no number, no "shop") and two-word
+phrases ("opening hours", "lang kø") the members share, weighed by how much more often they occur
+in the group than among all the comments looked at and the engine's training comments (c-TF-IDF):
+each language's best in its own spelling, what more members say first ("parking", "parkering",
+"Parkplatz", "pysäköinti"); the caller puts its reader's language first. Examples: member
+comments, the languages in turn, those with the fewest long words that are no topic first (they
+become the examples of the theme the suggestion is accepted as).
+
+Without the model the same grouping runs over word-stem vectors (TF-IDF of the content words'
+first letters): it groups what shares a stem ("parking", "parkering", "Parkplatz"), and nothing
+across languages that does not. Figures on tests/insights/data/suggest_pool.jsonl:
+docs/comment-analysis.md."""
 
 from __future__ import annotations
 
-from collections import Counter
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
 
 from . import embedder, lexicon
 
 MIN_MEMBERS = 3
-STEM = 4  # "parking", "parkering", "parkplatz" share "park"
-THRESHOLD = 0.55
-_STOP = set("""the and for with that this have was were are you your they them from will would there their what
-when which very really just also about been more much some than then only into over after before could
-should other again still even because ikke det der som har jeg til med for den var men ogs meget
-ikke også eller efter inte och att det som har jag till med för den var men också mycket eller efter ikke
-det som har jeg til med for den var men også veldig eller etter ett ein eine einer einen der die das und
-mit für ist war nicht auch sehr aber oder nach noch kun myös että joka oli ovat mutta tosi sitten nije
-kako koji koja koje bilo sam smo ali još samo nakon prije""".split())
+LINK = 0.13         # average linkage, model: mean similarity (debiased vectors) at which two groups join
+JOIN = 0.045        # ... then two groups whose mean similarity is still this and that share a stem
+JOIN_STEM = 0.08    # ... in this share of each one's comments
+LINK_STEMS = 0.2    # ... without the model: mean cosine of the stem vectors
+STEM = 4            # "parking", "parkering", "parkplatz", "parkkipaikka" share "park"
+NO_THEME_NEAR = 0.95  # a comment this near a no-theme phrase says nothing to group on
+MAX_POOL = 4000     # the latest comments looked at (the caller passes the latest first)
+EXAMPLES = 8
+EVALUATIVE = 10    # principal directions of the sentiment examples taken out of every vector
+MAX_PHRASES = 8
+CONTEXT = 50        # the pool's mean is taken out at weight n / (n + CONTEXT)
+
+# Function words, pronouns, auxiliaries and time words of the seven languages (every language's
+# list applies to every comment: people mix languages). Sentiment words come from the lexicon.
+_STOP = frozenset("""
+a an the and or but if so as at by for from in into of on onto to with without about after before over under
+up down out off than then too very really just also only even still again ever never always often sometimes
+is am are was were be been being have has had having do does did doing will would shall should can could may
+might must i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
+this that these those there here where when what which who whom whose why how all any both each every few more
+most other some such no nor not own same one two three first last next time times day days week weeks today
+yesterday tomorrow now yet already much many lot lots thing things something anything everything nothing
+way get got getting go going went gone make made come came take took see saw say said think thought know
+fler flere mer mere mehr više enemmän lisää los please gerne gärna gjerne molim bitte thanks thank pretty quite
+rather bit little lol ok okay yes new need needs right
+og i jeg du han hun den det de vi man mig dig ham hende os jer dem min mit mine din dit dine sin sit sine vores
+jeres deres er var være været har havde have kan kunne vil ville skal skulle må måtte bliver blev blive
+en et til fra på af med om for ved hos under over efter før siden mod uden hvis når som der her hvor hvad hvem
+hvorfor hvordan men eller så også meget mere mest lidt ikke aldrig altid nu da jo nok bare kun igen endnu
+hele helt alle alt nogle noget ingen intet andre anden andet denne dette disse sådan godt gang gange dag dage
+uge uger år tid lige faktisk virkelig rigtig lidt får fik gøre gjorde kom komme går gik kl hver
+och jag du han hon den det de vi man mig dig honom henne oss er dem min mitt mina din ditt dina sin sitt sina
+vår vårt våra är var vara varit har hade ha kan kunde vill ville ska skulle måste blir blev bli ett till från
+på av med om för vid hos under över efter före sedan mot utan när som där här vad vem varför hur eller också
+mycket mer mest lite inte aldrig alltid nu då ju nog bara igen ännu hela helt alla allt några något ingen inget
+andra annan annat denna detta dessa sådan gång gånger dag dagar vecka veckor år tid verkligen får fick göra
+gjorde kom komma går gick att ni få
+jeg meg deg ham henne oss dere dem mitt mine ditt dine sitt sine vår vårt våre deres være vært hadde skulle
+må måtte blir ble bli fra av ved etter før siden uten hvis når hvor hva hvem hvorfor hvordan eller også mye
+mer mest litt ikke aldri alltid nå jo bare igjen ennå hele alle alt noen noe ingen ingenting andre annen annet
+denne dette disse slik gang ganger dager uke uker veldig skikkelig kjempe får fikk gjøre gjorde komme gikk
+inn rett
+ja tai mutta kun kuin että jos niin myös vain jo vielä aina koskaan nyt sitten on ole oli olivat ovat olla
+ollut olen olet olemme olette ei en et emme ette eivät minä sinä hän me te he minun sinun hänen meidän teidän
+heidän minulla meillä se ne tämä tuo nämä nuo tässä siellä täällä mitä mikä kuka miksi miten joka jotka kaikki
+kaikkea mitään jotain mikään paljon vähän liian tosi todella erittäin hyvin ihan aivan kyllä päivä viikko
+kertaa aika taas vaan vasta sekä eli joten koska vaikka
+i a ali ili da je su sam si smo ste bio bila bilo bili biti ću će ćemo nije nisu nisam ne ja ti on ona mi vi
+oni moj moja moje tvoj naš vaš njihov taj ta to ovaj ova ovo koji koja koje što kako gdje kada zašto sve svi
+sva svaki neki nešto ništa još već samo uvijek nikad nikada sada onda opet jako vrlo baš puno malo više manje
+na u od do za sa s iz po pri kod nakon prije preko bez kroz dan dana tjedan puta vrijeme put
+der die das den dem des ein eine einer einen einem eines und oder aber wenn als wie so auch nur noch schon
+immer nie nicht kein keine ist sind war waren sein gewesen hat haben hatte hatten wird werden wurde wurden
+kann können konnte muss müssen soll sollte sollten will wollen würde würden möchte ich du er sie es wir ihr
+mich dich ihn uns euch mir dir ihm ihnen mein meine meinen dein deine unser unsere ihre ihren zu von mit bei
+nach vor für über unter durch gegen ohne um an auf aus im am zum zur vom beim ins da dort hier was wer warum
+wo wann alles alle etwas nichts man sehr ganz viel viele mehr mal jetzt dann wieder bitte danke tag tage
+woche wochen jahr zeit gibt gab geht ging kommt kam macht gemacht einfach eigentlich wirklich leider dass
+""".split()) | frozenset(  # where it happened, said in every comment whatever its topic
+    """shop shops store stores butik butikken butikkerne butiken butiker butikk butikkene affär affären kauppa kaupassa
+kaupan kaupasta kauppaan liike liikkeessä trgovina trgovini trgovine trgovinu dućan laden ladens geschäft filiale
+markt""".split())
+
+_SURFACE = re.compile(r"[\w'-]+", re.UNICODE)
 
 
-def _content_words(lang: str, text: str) -> list[str]:
+def _surfaces(text: str) -> list[str]:
+    return _SURFACE.findall(unicodedata.normalize("NFC", text or "").replace("’", "'"))
+
+
+def _is_content(lang: str, word: str) -> bool:
     cues = lexicon._lang_matchers(lang)
-    out = []
-    for tok in lexicon.tokens(text):
-        if len(tok) < 4 or tok in _STOP or tok in cues["pos"] or tok in cues["neg"] or tok in cues["negator"]:
-            continue
-        out.append(tok)
+    return (len(word) >= 2 and word not in _STOP and not any(ch.isdigit() for ch in word)
+            and word.strip("'-") == word and word not in lexicon.NEUTRAL
+            and not any(word in cues[k] for k in ("pos", "neg", "negator", "intens", "en_pos", "en_neg")))
+
+
+def _stem(word: str) -> str:
+    return word[:STEM]
+
+
+def _terms(lang: str, text: str) -> list[tuple[str, str]]:
+    """(key, surface) for each content word and each two adjacent content words of a comment;
+    key: the word's stem (a two-word phrase: both stems)."""
+    words = _surfaces(text)
+    content = [_is_content(lang, w.lower()) for w in words]
+    out = [(_stem(w.lower()), w) for w, ok in zip(words, content, strict=True) if ok]
+    for k in range(len(words) - 1):
+        if content[k] and content[k + 1]:
+            out.append((f"{_stem(words[k].lower())} {_stem(words[k + 1].lower())}", f"{words[k]} {words[k + 1]}"))
     return out
 
 
-def _content_tokens(lang: str, text: str) -> list[str]:
-    return [word[:STEM] for word in _content_words(lang, text)]
+def _content_words(lang: str, text: str) -> list[str]:
+    return [w.lower() for w in _surfaces(text) if _is_content(lang, w.lower())]
+
+
+# ---------------------------------------------------------------- grouping
+
+def _average_linkage(sims, threshold: float) -> list[list[int]]:
+    """Groups (lists of row indices) by average linkage down to `threshold`. O(n²): each row's
+    best partner is kept and recomputed only when that partner changes."""
+    import numpy as np
+
+    n = len(sims)
+    s = np.array(sims, dtype=np.float32, copy=True)
+    np.fill_diagonal(s, -np.inf)
+    size = np.ones(n, dtype=np.float32)
+    best = s.argmax(axis=1) if n else np.zeros(0, dtype=np.int64)
+    best_sim = s[np.arange(n), best] if n else np.zeros(0, dtype=np.float32)
+    members = {i: [i] for i in range(n)}
+    while members and len(members) > 1:
+        a = int(best_sim.argmax())
+        if not best_sim[a] >= threshold:
+            break
+        b = int(best[a])
+        merged = (size[a] * s[a] + size[b] * s[b]) / (size[a] + size[b])
+        s[a, :] = merged
+        s[:, a] = merged
+        s[a, a] = -np.inf
+        s[b, :] = -np.inf
+        s[:, b] = -np.inf
+        size[a] += size[b]
+        members[a] += members.pop(b)
+        best_sim[b] = -np.inf
+        stale = np.flatnonzero((best == a) | (best == b))
+        for r in stale:
+            if r != b:
+                best[r] = int(s[r].argmax())
+                best_sim[r] = s[r, best[r]]
+        better = merged > best_sim
+        better[[a, b]] = False
+        best[better] = a
+        best_sim[better] = merged[better]
+        best[a] = int(s[a].argmax())
+        best_sim[a] = s[a, best[a]]
+    return list(members.values())
+
+
+def _join_parts(groups, sims, pool) -> list[list[int]]:
+    """Two parts of one topic ("a long queue", "open more tills") are often apart at `LINK`: two
+    groups join when their members are still alike on average (`JOIN`) and a word stem is in at
+    least `JOIN_STEM` of each group's comments (across languages: "kasse", "kassa", "Kasse")."""
+    import numpy as np
+
+    stems = [{_stem(w) for w in _content_words(lang, text)} for lang, text in pool]
+    groups = [list(g) for g in groups]
+    while True:
+        best, pair = JOIN, None
+        big = [k for k, g in enumerate(groups) if len(g) >= 2]
+        for x, a in enumerate(big):
+            for b in big[x + 1:]:
+                sim = float(sims[np.ix_(groups[a], groups[b])].mean())
+                if sim >= best and _share(groups[a], groups[b], stems) >= JOIN_STEM:
+                    best, pair = sim, (a, b)
+        if pair is None:
+            return groups
+        a, b = pair
+        groups[a] += groups.pop(b)
+
+
+def _share(a, b, stems) -> float:
+    """The largest share of both groups' comments one word stem is in."""
+    count_a = Counter(stem for i in a for stem in stems[i])
+    count_b = Counter(stem for i in b for stem in stems[i])
+    return max((min(n / len(a), count_b[stem] / len(b)) for stem, n in count_a.items() if stem in count_b),
+               default=0.0)
+
+
+def _topic_vectors(items):
+    """Model vectors with what is language, what is sentiment and what all the comments looked
+    at share taken out, L2-normalized."""
+    import numpy as np
+
+    vectors = _debiased(items)
+    basis = _evaluative_basis()
+    vectors -= (vectors @ basis.T) @ basis  # how people praise and complain, whatever about
+    # what every comment here shares ("the shop") is no topic either; but the mean of a few
+    # comments is mostly their own topic(s): it is taken out in full only from many
+    vectors -= len(vectors) / (len(vectors) + CONTEXT) * vectors.mean(axis=0)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors
+
+
+def _debiased(items):
+    """Each vector less its language's mean and its component along the sentiment direction."""
+    import numpy as np
+
+    from .engine import _sentiment_model
+
+    vectors = embedder.embed([text for _lang, text in items]).astype(np.float64)
+    means = _language_means()
+    for k, (lang, _text) in enumerate(items):  # what all comments of a language share is not a topic
+        vectors[k] -= means.get(lang, means["*"])
+    _mean, w, _b = _sentiment_model()
+    direction = (w[:, 0] - w[:, 2]).astype(np.float64)
+    direction /= np.linalg.norm(direction) or 1.0
+    vectors -= np.outer(vectors @ direction, direction)  # nor is being pleased or cross
+    return vectors
+
+
+def _evaluative_basis():
+    """The main directions (`EVALUATIVE` principal components) in which the engine's sentiment
+    examples differ once language and the sentiment direction are out: ways of praising and
+    complaining that are not about one topic."""
+    import numpy as np
+
+    from .anchors import sentiment_examples
+
+    key = ("basis", embedder.version())
+    if key not in _means:
+        vectors = _debiased([("*", text) for text, _label in sentiment_examples()])
+        vectors -= vectors.mean(axis=0)
+        _means[key] = np.linalg.svd(vectors, full_matrices=False)[2][:EVALUATIVE]
+    return _means[key]
+
+
+def _stem_vectors(items):
+    """Without the model: TF-IDF vectors of the comments' content-word stems (rarity among these
+    comments and the engine's training comments), L2-normalized."""
+    import numpy as np
+
+    docs = [{_stem(w) for w in _content_words(lang, text)} for lang, text in items]
+    df = Counter(stem for doc in docs for stem in doc)
+    background, known = _background()
+    vocab = {stem: k for k, stem in enumerate(sorted(s for s, n in df.items() if n >= 2))}
+    vectors = np.zeros((len(items), max(1, len(vocab))), dtype=np.float64)
+    for i, doc in enumerate(docs):
+        for stem in doc:
+            if stem in vocab:
+                vectors[i, vocab[stem]] = math.log(1 + (len(items) + known) / (df[stem] + background[stem]))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors
+
+
+_means: dict = {}
 
 
 def _language_means() -> dict:
@@ -45,75 +285,177 @@ def _language_means() -> dict:
 
     from .anchors import training
 
-    rows = training()
-    vectors = embedder.embed([row["text"] for row in rows]).astype(np.float64)
-    means = {"*": vectors.mean(axis=0)}
-    for lang in {row["lang"] for row in rows}:
-        means[lang] = vectors[[k for k, row in enumerate(rows) if row["lang"] == lang]].mean(axis=0)
-    return means
+    key = embedder.version()
+    if key not in _means:
+        rows = training()
+        vectors = embedder.embed([row["text"] for row in rows]).astype(np.float64)
+        means = {"*": vectors.mean(axis=0)}
+        for lang in {row["lang"] for row in rows}:
+            means[lang] = vectors[[k for k, row in enumerate(rows) if row["lang"] == lang]].mean(axis=0)
+        _means[key] = means
+    return _means[key]
 
 
-def _describe(items, members):
-    """Key phrases: the words most members share (a stem shown as its commonest word)."""
+def _says_nothing(items) -> list[bool]:
+    """A comment without a content word, or (with the model) nearly one of the engine's no-theme
+    phrases ("Alt var fint", "Kein Kommentar")."""
+    out = [not _content_words(lang, text) for lang, text in items]
+    if embedder.available() and items:
+        from .engine import no_theme_phrases
+
+        vectors = embedder.embed([text for _lang, text in items])
+        near = (vectors @ embedder.embed(no_theme_phrases()).T).max(axis=1)
+        out = [a or float(b) >= NO_THEME_NEAR for a, b in zip(out, near, strict=True)]
+    return out
+
+
+# ---------------------------------------------------------------- key phrases
+
+def _describe(items, members, terms, df, total):
+    """Key phrases (see the module's note) and examples (the most central first, one language
+    after another) of a group; None when its members share no phrase (nothing to name it by)."""
     from . import Suggestion
 
-    counts = Counter()
-    words: dict[str, Counter] = {}
+    size = len(members)
+    inside: Counter = Counter()
+    by_lang: dict[str, Counter] = defaultdict(Counter)
+    spellings: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for i in members:
-        for word in set(_content_words(*items[i])):
-            counts[word[:STEM]] += 1
-            words.setdefault(word[:STEM], Counter())[word] += 1
-    stems = [stem for stem, n in counts.most_common(5) if n >= 2] or [stem for stem, _ in counts.most_common(3)]
-    phrases = tuple(words[stem].most_common(1)[0][0] for stem in stems)
-    examples = tuple(items[i][1][:200] for i in members[:3])
-    return Suggestion(key_phrases=phrases, members=tuple(members), examples=examples)
+        lang = items[i][0]
+        for key, surface in terms[i]:
+            spellings[key, lang][surface] += 1
+            spellings[key, "*"][surface] += 1
+        for key in {key for key, _ in terms[i]}:
+            inside[key] += 1
+            by_lang[lang][key] += 1
 
+    background, known = _background()
+
+    def weight(key: str, n: int, of: int) -> float:
+        rarity = math.log(1 + (total + known) / (df[key] + background[key]))
+        return (n / of) * rarity * (1.15 if " " in key else 1.0)
+
+    shared = {key: n for key, n in inside.items() if n >= 2}
+    if not shared:
+        return None
+    ranked = sorted(shared, key=lambda key: (-weight(key, shared[key], size), key))
+    langs = Counter(items[i][0] for i in members)
+    picks = []
+    for lang, n in langs.most_common():  # the best of each language, in its own spelling
+        mine = by_lang[lang]
+        # a language with one or two comments in the group: its rarest word (the others' words
+        # for the same thing are other words), else a word two of them or the group share
+        candidates = [key for key in mine if mine[key] >= 2 or key in shared or (n <= 2 and " " not in key)]
+        if candidates:
+            picks.append((max(candidates, key=lambda key: (weight(key, mine[key], n), inside[key], len(key), key)),
+                          lang))
+    picks.sort(key=lambda pick: -inside[pick[0]])  # what more of the group says first
+    top = weight(ranked[0], shared[ranked[0]], size)
+    # the group's best term first when most of the group has it, else after each language's
+    picks.insert(0 if 2 * shared[ranked[0]] > size else len(picks), (ranked[0], "*"))
+    picks += [(key, "*") for key in ranked[1:3] if weight(key, shared[key], size) >= 0.5 * top]
+    phrases: list[str] = []
+    for key, lang in picks:
+        phrase = _spelling(spellings[key, lang])
+        lower = [p.lower() for p in phrases]
+        if phrase.lower() in lower or any(phrase.lower() in p.split() for p in lower):
+            continue  # already said, or part of a two-word phrase said already
+        phrases = [p for p in phrases if p.lower() not in phrase.lower().split()]  # a phrase replaces its word
+        phrases.append(phrase)
+    return Suggestion(key_phrases=tuple(phrases[:MAX_PHRASES]), members=tuple(members),
+                      examples=_examples(items, members))
+
+
+_background_df: dict = {}
+
+
+def _background() -> tuple[Counter, int]:
+    """How many of the engine's own training comments (many industries, all seven languages)
+    have each term, and how many there are: a word common there ("butikken", "kort") says less
+    about a group than one that is not."""
+    if "df" not in _background_df:
+        from .anchors import training
+        from .train import corpus
+
+        texts = [(row["lang"], row["text"]) for row in (*training(), *corpus())]
+        _background_df["df"] = (Counter(key for lang, text in texts for key in {k for k, _ in _terms(lang, text)}),
+                                len(texts))
+    return _background_df["df"]
+
+
+def _spelling(forms: Counter) -> str:
+    """The commonest spelling; a capital only where the word is written so inside sentences too
+    (German nouns), not only at a comment's start."""
+    best, _n = max(forms.items(), key=lambda kv: (kv[1], kv[0].islower(), kv[0]))
+    lower = best.lower()
+    if best != lower and sum(n for form, n in forms.items() if form == lower) > 0:
+        return lower
+    return best
+
+
+def _examples(items, members) -> tuple[str, ...]:
+    """Up to EXAMPLES member comments, taking the languages in turn, the most central first
+    among those with the fewest long words that are no topic ("always", "the shop", "great"):
+    they become the example phrases of the theme the suggestion is accepted as, and the engine
+    also matches a theme by the long words of its examples."""
+    background, _known = _background()
+
+    def generic(i: int) -> int:
+        lang, text = items[i]
+        return sum(1 for w in _surfaces(text) if len(w) >= 5 and (not _is_content(lang, w.lower())
+                                                                  or background[_stem(w.lower())] >= 3))
+
+    rank = {i: k for k, i in enumerate(members)}
+    queues: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(members, key=lambda i: (generic(i), rank[i])):
+        queues[items[i][0]].append(i)
+    order = sorted(queues, key=lambda lang: rank[queues[lang][0]])
+    out: list[str] = []
+    while len(out) < EXAMPLES and any(queues.values()):
+        for lang in order:
+            if queues[lang] and len(out) < EXAMPLES:
+                text = re.sub(r"\s+", " ", items[queues[lang].pop(0)][1]).strip()[:300]
+                if text and text not in out:
+                    out.append(text)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- the entry point
 
 def suggest(items, taxonomy, max_suggestions: int = 8):
     from . import analyze
 
-    if not items:
+    items = items[:MAX_POOL]
+    if not items or max_suggestions <= 0:
         return []
     analyses = analyze(items, taxonomy)
-    loose = [i for i, a in enumerate(analyses) if not a.themes and len(lexicon.tokens(items[i][1])) >= 3]
+    candidates = [i for i, a in enumerate(analyses) if not a.themes and len(lexicon.tokens(items[i][1])) >= 2]
+    if len(candidates) < MIN_MEMBERS:
+        return []
+    empty = _says_nothing([items[i] for i in candidates])
+    loose = [i for i, nothing in zip(candidates, empty, strict=True) if not nothing]
     if len(loose) < MIN_MEMBERS:
         return []
-    if not embedder.available():
-        groups: dict[str, list[int]] = {}
-        counts = Counter(t for i in loose for t in set(_content_tokens(*items[i])))
-        for i in loose:
-            toks = [t for t in set(_content_tokens(*items[i])) if counts[t] >= MIN_MEMBERS]
-            if toks:
-                groups.setdefault(max(toks, key=lambda t: (counts[t], t)), []).append(i)
-        ranked = sorted((g for g in groups.values() if len(g) >= MIN_MEMBERS), key=lambda g: (-len(g), g[0]))
-        return [_describe(items, g) for g in ranked[:max_suggestions]]
+    pool = [items[i] for i in loose]
+    terms = [_terms(lang, text) for lang, text in pool]
+    df = Counter(key for t in terms for key in {key for key, _ in t})
 
-    import numpy as np
-
-    from .engine import _sentiment_model
-
-    vectors = embedder.embed([items[i][1] for i in loose]).astype(np.float64)
-    langs = [items[i][0] for i in loose]
-    means = _language_means()
-    for k, lang in enumerate(langs):  # what all comments of a language share is not a topic
-        vectors[k] -= means.get(lang, means["*"])
-    _mean, w, _b = _sentiment_model()
-    direction = (w[:, 0] - w[:, 2]).astype(np.float64)
-    direction /= np.linalg.norm(direction) or 1.0
-    vectors -= np.outer(vectors @ direction, direction)  # nor is being pleased or cross
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    vectors = _topic_vectors(pool) if embedder.available() else _stem_vectors(pool)
     sims = vectors @ vectors.T
-    left = set(range(len(loose)))
+    groups = _average_linkage(sims, LINK if embedder.available() else LINK_STEMS)
+    if embedder.available():
+        groups = _join_parts(groups, sims, pool)
+    groups = [g for g in groups if len(g) >= MIN_MEMBERS]
     out = []
-    while left and len(out) < max_suggestions:
-        idx = sorted(left)
-        sub = sims[np.ix_(idx, idx)]
-        degree = (sub >= THRESHOLD).sum(axis=1)
-        centre = idx[int(np.argmax(degree))]
-        members = [k for k in idx if sims[centre, k] >= THRESHOLD]
-        if len(members) < MIN_MEMBERS:
+    for group in sorted(groups, key=lambda g: (-len(g), min(g))):
+        centre = vectors[group].mean(axis=0)
+        group = sorted(group, key=lambda k: (-float(vectors[k] @ centre), k))  # the most central first
+        described = _describe(pool, group, terms, df, len(pool))
+        if described is None:
+            continue
+        out.append(type(described)(key_phrases=described.key_phrases,
+                                   members=tuple(loose[k] for k in described.members),
+                                   examples=described.examples))
+        if len(out) >= max_suggestions:
             break
-        members.sort(key=lambda k: -sims[centre, k])
-        out.append(_describe(items, [loose[k] for k in members]))
-        left -= set(members)
     return out
