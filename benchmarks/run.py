@@ -4,7 +4,8 @@ same run (machines here are noisy). Traffic stays on 127.0.0.1.
 
 Measured: the dashboard at 2 000 000 against 20 000 responses and against a naive raw-SQL
 aggregation, and at 2 000 000 for every reader and filter (department, manager, segment, viewer,
-survey, period and combinations) against the admin's at 20 000; the comment explorer and the
+survey, period and combinations) against the admin's at 20 000, with its sentiment card, and the
+comment drivers page likewise (`insights_drivers_ratio`); the comment explorer and the
 responses list at 2 000 000; CSV and XLSX exports of 2 000 000 answers with their peak memory
 (benchmarks/export_probe.py, a process of its own); the detractor alert's p95; public-link
 submissions through gunicorn against pgbench INSERTs; 100 000 invitations dispatched by the
@@ -162,7 +163,9 @@ def dashboard_figures() -> dict:
                 "large": {"responses": LARGE, **t}, "admin_small": {"responses": SMALL, **small_t}}
 
     worst = max(views, key=lambda n: views[n]["median_s"])
+    drivers = drivers_figures(clients, base_small=small_t)
     return {
+        **drivers,
         "dashboard_scale_ratio": {
             "value": round(large_t["median_s"] / small_t["median_s"], 2), "goal": "<= 2",
             "small": {"responses": SMALL, **small_t}, "large": {"responses": LARGE, **large_t}},
@@ -177,6 +180,35 @@ def dashboard_figures() -> dict:
             "admin_small": {"responses": SMALL, **small_t},
             "views": {name: {**t, "ratio": round(t["median_s"] / base, 2)} for name, t in views.items()}},
     }
+
+
+# The drivers page (issue 20) for these of the dashboard's views.
+DRIVERS_VIEWS = ("admin", "department", "manager", "viewer", "survey", "last_90_days", "manager_survey_90_days",
+                 "segment")
+
+
+def drivers_figures(clients, *, base_small: dict) -> dict:
+    """The comment drivers page (each theme's shares, NPS, effect and trend) at 2 000 000 for the
+    dashboard's readers and filters, against the admin's dashboard at 20 000 (the issue's base);
+    the drivers page at 20 000 beside it."""
+    specs = _views("bench-large")
+    drivers_small = timed(_getter(clients[("bench-small", "admin")],
+                                  "/o/bench-small/dashboard/drivers/?from=2000-01-01"))
+    pages = {}
+    for name in DRIVERS_VIEWS:
+        role, query = specs[name]
+        pages[name] = {"role": role, "query": query,
+                       **timed(_getter(clients[("bench-large", role)], f"/o/bench-large/dashboard/drivers/?{query}"))}
+    base = base_small["median_s"]
+    worst = max(pages, key=lambda n: pages[n]["median_s"])
+    rollups = [n for n in pages if "segment" not in n]  # a segment has no rollups: a GROUP BY over its answers
+    worst_rollups = max(rollups, key=lambda n: pages[n]["median_s"])
+    return {"insights_drivers_ratio": {
+        "value": round(pages[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
+        "worst_from_rollups": {"view": worst_rollups, "ratio": round(pages[worst_rollups]["median_s"] / base, 2)},
+        "admin_small_dashboard": {"responses": SMALL, **base_small},
+        "admin_small_drivers": {"responses": SMALL, **drivers_small},
+        "pages": {n: {**t, "ratio": round(t["median_s"] / base, 2)} for n, t in pages.items()}}}
 
 
 def list_figures() -> dict:
@@ -323,24 +355,37 @@ def _load(port: int, path: str, clients: int, seconds: float) -> tuple[str, dict
 
 def _serve_and_load(path: str, clients: int, seconds: float, workers: int,
                     settings: str | None = None) -> tuple[str, dict]:
-    """gunicorn (sync workers) on a free port of 127.0.0.1, loaded from a separate process."""
+    """gunicorn (sync workers) on a free port of 127.0.0.1, loaded from a separate process once
+    every worker has loaded the application (benchmarks/gunicorn_ready.py) and answered a few
+    seconds of GETs of the page (its per-process caches warm, as in a server that has run a while)."""
+    import shutil
     import socket
+    import tempfile
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING"}
+    ready = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))
+    env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING",
+           "BENCH_READY_DIR": str(ready)}
     if settings:
         env["DJANGO_SETTINGS_MODULE"] = settings
     server = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+         "--workers", str(workers), "--log-level", "warning", "--config", "python:benchmarks.gunicorn_ready"],
+        cwd=ROOT, env=env)
     try:
-        time.sleep(4)
+        deadline = time.monotonic() + 180
+        while len(list(ready.iterdir())) < workers and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.2)
+        if wrk := shutil.which("wrk"):
+            subprocess.run([wrk, "-t2", f"-c{clients}", "-d3s", f"http://127.0.0.1:{port}{path}"],  # noqa: S603
+                           capture_output=True, check=False)
         return _load(port, path, clients, seconds)
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(ready, ignore_errors=True)
 
 
 def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4) -> dict:
@@ -459,9 +504,10 @@ def main(argv: list[str] | None = None) -> int:
     views = figures.get("dashboard_worst_ratio", {}).get("views", {})
     lists = {**figures.get("comments_list_ratio", {}).get("pages", {}),
              **figures.get("responses_list_ratio", {}).get("pages", {})}
-    if views or lists:
+    drivers = {f"drivers_{name}": t for name, t in figures.get("insights_drivers_ratio", {}).get("pages", {}).items()}
+    if views or lists or drivers:
         print(f"\n{'view at ' + str(LARGE):<28}{'median s':>10}  × admin at {SMALL}")
-        for name, t in {**views, **lists}.items():
+        for name, t in {**views, **drivers, **lists}.items():
             print(f"{name:<28}{t['median_s']:>10}  {t['ratio']}")
     print(f"\nfigures: {path}")
     return 0
