@@ -77,6 +77,19 @@ suppression_added = Signal()
 # After commit, with the ids of contacts whose attributes changed: the dashboards recount the
 # breakdowns (region, product) their answers count under.
 contacts_changed = Signal()
+# Sent inside the transaction, before it commits, whenever a saved segment's members may change:
+# contacts edited, imported, deleted or (un)suppressed (`contact_ids`), or a segment saved
+# (`segment_id`). The dashboards mark their segment rollups stale in the same transaction (their
+# pages count the raw answers meanwhile) and rebuild them after commit. `deleting`: the contacts
+# are about to be deleted (their answers still point to them).
+segment_members_changed = Signal()
+
+
+def _announce_members(organization_id: int, *, contact_ids: list[int] | None = None,
+                      segment_id: int | None = None, deleting: bool = False) -> None:
+    if contact_ids or segment_id:
+        segment_members_changed.send(sender=Segment, organization_id=organization_id,
+                                     contact_ids=list(contact_ids or ()), segment_id=segment_id, deleting=deleting)
 
 
 def _announce_changed(organization_id: int, contact_ids: list[int]) -> None:
@@ -300,6 +313,8 @@ def _write_batch(organization: Organization, batch: list[ParsedRow], record: Con
             contact.attributes = {**contact.attributes, **row.attributes}
             fields_touched.add("attributes")
     Contact.objects.bulk_create(to_create, batch_size=BATCH)
+    if to_update and (fields_touched or any(row.tags for row in by_email.values())):
+        _announce_members(organization.pk, contact_ids=[c.pk for c in to_update])
     if to_update and fields_touched:
         Contact.objects.bulk_update(to_update, [*fields_touched, "updated_at"], batch_size=BATCH)
         if fields_touched & {"region", "product"}:
@@ -397,6 +412,7 @@ def contact_save(*, contact: Contact, tags: list[Tag] | None = None, by: User) -
         contact.save()
         if not created:
             _announce_changed(contact.organization_id, [contact.pk])
+            _announce_members(contact.organization_id, contact_ids=[contact.pk])
         if tags is not None:
             contact.tags.set(tags)
         audit_record(organization=contact.organization, actor=by,
@@ -449,6 +465,7 @@ def _contacts_write(organization: Organization, items: list[dict]) -> tuple[list
             setattr(contact, name, value)
         contact.save()
     created = {contacts[e].pk for e in created_emails}
+    _announce_members(organization.pk, contact_ids=[c.pk for e, c in contacts.items() if e not in created_emails])
     return [contacts[e] for e in by_email], created, changed_breakdown
 
 
@@ -498,14 +515,17 @@ def contact_delete(*, contact: Contact, by: User | None) -> None:
     with transaction.atomic():
         audit_record(organization=contact.organization, actor=by, action="contact.deleted", target=contact,
                      summary=contact.email)
+        _announce_members(contact.organization_id, contact_ids=[contact.pk], deleting=True)
         contact.delete()
 
 
 def segment_save(*, organization: Organization, name: str, filters: dict, by: User,
                  segment: Segment | None = None) -> Segment:
     segment = segment or Segment(organization=organization)
-    segment.name, segment.filters = name, filters
-    segment.save()
+    with transaction.atomic():
+        segment.name, segment.filters = name, filters
+        segment.save()
+        _announce_members(organization.pk, segment_id=segment.pk)
     return segment
 
 
@@ -519,14 +539,22 @@ def suppression_add(*, organization: Organization, email: str, reason: str, by: 
             suppression = Suppression.objects.create(organization=organization, email=email, reason=reason)
             audit_record(organization=organization, actor=by, action="contact.suppressed", target=suppression,
                          summary=f"{email}: {reason}")
+            _announce_members(organization.pk, contact_ids=_contacts_of(email))
         suppression_added.send(sender=Suppression, organization=organization, email=email)
     return suppression
 
 
 def suppression_remove(*, suppression: Suppression, by: User) -> None:
-    audit_record(organization=suppression.organization, actor=by, action="contact.unsuppressed",
-                 target=suppression, summary=suppression.email)
-    suppression.delete()
+    with transaction.atomic():
+        audit_record(organization=suppression.organization, actor=by, action="contact.unsuppressed",
+                     target=suppression, summary=suppression.email)
+        suppression.delete()
+        _announce_members(suppression.organization_id, contact_ids=_contacts_of(suppression.email))
+
+
+def _contacts_of(email: str) -> list[int]:
+    """The contacts with this address (a segment may filter on whether it is suppressed)."""
+    return list(Contact.objects.filter(email__iexact=email.strip()).values_list("pk", flat=True))
 
 
 def is_suppressed(*, email: str) -> bool:

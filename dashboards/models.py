@@ -18,7 +18,9 @@ from nps_platform.tenancy import TenantModel
 SCORE_FIELDS = [f"c{i}" for i in range(11)]
 
 
-class Rollup(TenantModel):
+class RollupCounts(TenantModel):
+    """What a rollup row holds: one survey-day, department scope and key, and its counts."""
+
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     # NULL: every answer of the survey-day; a department: that department's own answers. Deleting
@@ -42,6 +44,15 @@ class Rollup(TenantModel):
     comments = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    @property
+    def histogram(self) -> list[int]:
+        return [getattr(self, f) for f in SCORE_FIELDS]
+
+
+class Rollup(RollupCounts):
+    class Meta:
         constraints = [
             # two partial constraints rather than NULLS NOT DISTINCT, which SQLite lacks
             models.UniqueConstraint(fields=["organization", "survey", "day", "key"], name="rollup_unique_slice",
@@ -52,9 +63,55 @@ class Rollup(TenantModel):
         ]
         indexes = [models.Index(fields=["organization", "department", "key", "day"], name="rollup_scope_key_day")]
 
+
+class SegmentRollup(RollupCounts):
+    """The same rows as `Rollup`, counted over one saved segment's answers (its contacts'), so a
+    segment's dashboard reads rollups too (docs/performance.md, issue 16). A table of its own
+    rather than a `segment` column on `Rollup`: every reader of `Rollup` (the department views,
+    the employees' anonymity units, the reports) keeps counting each answer once without a
+    `segment IS NULL` it could forget, its constraints stay two, and a segment's rows are
+    replaced wholesale (one DELETE by segment) when its members may have changed.
+
+    Kept equal to a recount by `dashboards.segment_rollups` (built whole by one INSERT … SELECT
+    … GROUP BY) and `dashboards.rollups.rollup_refresh` (each survey-day slice, for every
+    segment with a `SegmentRollupState`); read only while that state says they are current."""
+
+    # the index below leads with the organization and the segment: no index of its own
+    segment = models.ForeignKey("contacts.Segment", on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "key"],
+                                    name="segment_rollup_unique_slice", condition=models.Q(department__isnull=True)),
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "department", "key"],
+                                    name="segment_rollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "segment", "department", "key", "day"],
+                                name="segment_rollup_scope_key_day")]
+
+
+class SegmentRollupState(TenantModel):
+    """Whether a saved segment's `SegmentRollup` rows may be read. `wanted` goes up whenever
+    its members may have changed (a contact edited, imported, tagged, deleted, suppressed; the
+    segment saved) — in the same transaction as the change; a build records the `wanted` it
+    read before counting as `built`, and the segment's filters it counted. The rows are current
+    while `built == wanted` and `filters` are the segment's; otherwise the dashboard counts the
+    raw answers and a build is queued."""
+
+    segment = models.ForeignKey("contacts.Segment", on_delete=models.CASCADE, related_name="+", db_index=False)
+    wanted = models.PositiveBigIntegerField(default=1)
+    built = models.PositiveBigIntegerField(null=True, blank=True)
+    filters = models.JSONField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "segment"],
+                                               name="segment_rollup_state_unique_segment")]
+
     @property
-    def histogram(self) -> list[int]:
-        return [getattr(self, f) for f in SCORE_FIELDS]
+    def current(self) -> bool:
+        return self.built == self.wanted and self.filters == self.segment.filters
 
 
 class ReportSubscription(TenantModel):

@@ -1,16 +1,23 @@
-"""A saved (or deleted) answer refreshes its rollup slice; the response stage does not import us."""
+"""A saved (or deleted) answer refreshes its rollup slice, a contact change marks the segment
+rollups stale; the response and contact stages do not import us."""
 
 import zoneinfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from contacts.services import contacts_changed
-from organizations.models import Organization
+from contacts.models import Contact
+from contacts.services import contacts_changed, segment_members_changed
+from nps_platform.tenancy import current_organization_or_none, tenant_context
+from organizations.models import Department, Organization
+from responses.models import Response
 from responses.services import response_saved
 
 from .freshness import due_marker
+from .segment_rollups import segment_rollups_stale
 from .tasks import rollup_refresh_task, rollups_refresh_for_contacts
 
 
@@ -35,3 +42,30 @@ def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=Non
 @receiver(contacts_changed)
 def refresh_for_contacts(sender, organization_id, contact_ids, **kwargs):
     rollups_refresh_for_contacts.delay(contact_ids=contact_ids, organization_id=organization_id)
+
+
+@receiver(segment_members_changed)
+def segment_rollups_changed(sender, organization_id, contact_ids, segment_id, deleting=False, **kwargs):
+    """In the change's own transaction: the segments' rollups are stale from its commit on. Contacts
+    about to be deleted: their answers lose them (and their region and product), so the slices
+    those answers are in are recounted after commit — read now, while the answers point to them."""
+    organization = current_organization_or_none()
+    if organization is None or organization.pk != organization_id:
+        organization = Organization.objects.get(pk=organization_id)
+    with tenant_context(organization):
+        segment_rollups_stale(organization=organization, contact_ids=contact_ids, segment_id=segment_id)
+        if deleting and contact_ids:
+            tz = zoneinfo.ZoneInfo(organization.time_zone)
+            answers = Response.objects.filter(contact_id__in=contact_ids).values_list("survey_id", "created_at")
+            slices = sorted({(survey, at.astimezone(tz).date().isoformat()) for survey, at in answers})
+            transaction.on_commit(lambda: [
+                rollup_refresh_task.delay(survey_id=s, day=d, organization_id=organization_id) for s, d in slices])
+
+
+@receiver(pre_delete, sender=Department)
+def segment_rollups_department_gone(sender, instance, **kwargs):
+    """A department about to go: its contacts lose it, so a segment of that department loses them."""
+    contact_ids = list(Contact.objects.dangerously_unscoped().filter(
+        organization_id=instance.organization_id, department_id=instance.pk).values_list("pk", flat=True))
+    segment_rollups_changed(sender, organization_id=instance.organization_id, contact_ids=contact_ids,
+                            segment_id=None)

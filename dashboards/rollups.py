@@ -5,7 +5,8 @@ operation; `rollups_rebuild` does every slice.
 
 Every key is written twice over: the organization-wide row (department NULL) and the row of the
 answer's department, if it has one, so a department restriction reads every breakdown from
-rollups (see dashboards.models)."""
+rollups (see dashboards.models). The same recount writes the slice's `SegmentRollup` rows for
+every saved segment that has them (dashboards.segment_rollups), from the members of that moment."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from contacts.models import Segment
+from contacts.selectors import contact_filter
 from organizations.models import Organization
 from responses.models import Response
 
-from .models import SCORE_FIELDS, Rollup
+from .models import SCORE_FIELDS, Rollup, SegmentRollup, SegmentRollupState
 
 
 def response_day(response: Response, tz: zoneinfo.ZoneInfo) -> dt.date:
@@ -57,30 +60,83 @@ def _comment_of(response: Response) -> bool:
     return bool(response.comment.strip())
 
 
+def segment_locks(segment_ids: list[int], *, shared: bool) -> None:
+    """PostgreSQL advisory locks (to the transaction's end) on these segments' rollups: a build
+    takes its segment's alone, slice refreshes share them, so a refresh never interleaves with a
+    build's DELETE and INSERT of the same rows; no row lock a contact edit would wait behind."""
+    if not segment_ids or connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(hashtext('segment-rollup:' || s)) "  # noqa: S608 - one of two names
+                       "FROM unnest(%s::bigint[]) AS s", [sorted(segment_ids)])
+
+
+def _segments_counted() -> dict[int, dict]:
+    """{segment id: its filters} of the segments whose rollups are kept (they have a state),
+    each locked for a slice refresh; read after the locks, so a build just finished is seen."""
+    segment_ids = sorted(SegmentRollupState.objects.values_list("segment_id", flat=True))
+    segment_locks(segment_ids, shared=True)
+    return dict(Segment.objects.filter(pk__in=segment_ids).values_list("pk", "filters")) if segment_ids else {}
+
+
 @transaction.atomic
 def rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) -> int:
-    """Recounts one (survey, day) slice from the raw answers; returns the rows written."""
+    """Recounts one (survey, day) slice from the raw answers, organization-wide and for each
+    segment with rollups; returns the rows written."""
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     start, end = day_bounds(day, tz)
+    segments = _segments_counted()
     responses = (Response.objects.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
                  .select_related("contact", "version"))
     counts: dict[tuple[int | None, str], list[int]] = defaultdict(lambda: [0] * 12)
     source_cache: dict[int, list[str]] = {}
+    by_contact: list[tuple[int, tuple, list[str], int, bool]] = []  # what the segments count
     for response in responses.iterator(chunk_size=2000):
         if response.version_id not in source_cache:
             source_cache[response.version_id] = source_question_keys(response.version.definition)
         comment = _comment_of(response)
         scopes = (None,) if response.department_id is None else (None, response.department_id)
-        for key in response_keys(response, source_cache[response.version_id]):
+        keys = [key[:120] for key in response_keys(response, source_cache[response.version_id])]
+        for key in keys:
             for department_id in scopes:
-                row = counts[(department_id, key[:120])]
+                row = counts[(department_id, key)]
                 row[response.score] += 1
                 row[11] += comment
+        if segments and response.contact_id is not None:
+            by_contact.append((response.contact_id, scopes, keys, response.score, comment))
     Rollup.objects.filter(survey_id=survey_id, day=day).delete()
     Rollup.objects.bulk_create([
         Rollup(organization=organization, survey_id=survey_id, day=day, department_id=department_id, key=key,
                comments=row[11], **dict(zip(SCORE_FIELDS, row[:11], strict=True)))
         for (department_id, key), row in counts.items()
+    ])
+    return len(counts) + _segment_slices(organization, survey_id, day, segments, by_contact)
+
+
+def _segment_slices(organization: Organization, survey_id: int, day: dt.date, segments: dict[int, dict],
+                    by_contact: list) -> int:
+    """The slice's rows for each segment: the answers of the contacts that are its members now."""
+    if not segments:
+        return 0
+    contact_ids = sorted({answer[0] for answer in by_contact})
+    counts: dict[tuple[int, int | None, str], list[int]] = defaultdict(lambda: [0] * 12)
+    for segment_id, filters in segments.items():
+        members = set(contact_filter(filters or {}).filter(pk__in=contact_ids).order_by()
+                      .values_list("pk", flat=True)) if contact_ids else set()
+        for contact_id, scopes, keys, score, comment in by_contact:
+            if contact_id in members:
+                for key in keys:
+                    for department_id in scopes:
+                        row = counts[(segment_id, department_id, key)]
+                        row[score] += 1
+                        row[11] += comment
+    SegmentRollup.objects.filter(survey_id=survey_id, day=day, segment_id__in=list(segments)).delete()
+    SegmentRollup.objects.bulk_create([
+        SegmentRollup(organization=organization, segment_id=segment_id, survey_id=survey_id, day=day,
+                      department_id=department_id, key=key, comments=row[11],
+                      **dict(zip(SCORE_FIELDS, row[:11], strict=True)))
+        for (segment_id, department_id, key), row in counts.items()
     ])
     return len(counts)
 
@@ -90,4 +146,5 @@ def rollups_rebuild(*, organization: Organization) -> int:
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     slices = {(r.survey_id, response_day(r, tz)) for r in Response.objects.only("survey_id", "created_at")}
     Rollup.objects.all().delete()
+    SegmentRollup.objects.all().delete()
     return sum(rollup_refresh(organization=organization, survey_id=s, day=d) for s, d in sorted(slices))

@@ -3,9 +3,12 @@
 Customer answers come from the rollups: without a department restriction from the
 organization-wide rows (department NULL), with one — a department filter or a manager's own
 departments — from the rows of those departments, for every breakdown (every answer has one
-department at most, so their sum is exact). Only a segment (an ad-hoc set of contacts) reads
-the raw answers: one GROUP BY GROUPING SETS per period gives the headline, trend and every
-breakdown (counts of the eleven scores per group), the sources one more.
+department at most, so their sum is exact). A saved segment reads its own rollups
+(`SegmentRollup`, the same rows over its contacts' answers, combined with the departments,
+surveys, kind and period the same way) while they are current (`segment_rollups`); until then —
+a contact change that may have moved people in or out, a segment never built — it reads the raw
+answers: one GROUP BY GROUPING SETS per period gives the headline, trend and every breakdown
+(counts of the eleven scores per group), its sources included.
 
 Employee (eNPS) answers are shown only as whole anonymity units (`access.anonymity_units`)
 built from the rollups per survey and week: every figure — headline, previous period, trend,
@@ -43,8 +46,9 @@ from responses.models import Response
 from surveys.models import Survey, SurveyKind, SurveyVersion
 from surveys.texts import resolve
 
-from .models import SCORE_FIELDS, Rollup
+from .models import SCORE_FIELDS, Rollup, SegmentRollup
 from .rollups import source_question_keys
+from .segment_rollups import segment_rollups_current
 
 DIMENSIONS = ("department", "employee", "region", "product", "survey", "channel", "language", "source")
 # What an employee answer may be broken down by: the dimensions its anonymity units follow.
@@ -147,7 +151,13 @@ class Dashboard:
         if actor.department_ids is not None:
             restricted = set(actor.department_ids) if restricted is None else restricted & actor.department_ids
         self.department_ids = restricted
-        self.raw = filters.segment_id is not None and not self.anonymous
+        # `raw`: a segment's view, which the organization's rollups do not hold (readers with
+        # rollups of their own only for the organization, like the insights' comment rollups,
+        # count its raw answers); its figures here come from the segment's own rollups while
+        # they are current, else from its raw answers, counted in SQL (`_from_answers`)
+        self.raw = bool(filters.segment_id) and not self.anonymous
+        self.segment_rollups = self.raw and segment_rollups_current(filters.segment_id)
+        self._from_answers = self.raw and not self.segment_rollups
         self._units_cache: dict = {}
 
     # -- sources --------------------------------------------------------------------------------
@@ -163,8 +173,13 @@ class Dashboard:
                  by_department: bool = False):
         """Rollup rows of the period that count each answer once under the actor's and the
         filter's departments: the organization-wide rows without a restriction, else the rows of
-        the departments in it. `by_department`: the departments' own rows even without one."""
-        qs = Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
+        the departments in it. `by_department`: the departments' own rows even without one. A
+        segment's view reads the segment's rows, the same way."""
+        if self.segment_rollups:
+            qs = SegmentRollup.objects.filter(segment_id=filters.segment_id, day__gte=filters.start,
+                                              day__lte=filters.end)
+        else:
+            qs = Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
         if filters.survey_id or filters.kind:
             qs = qs.filter(survey__in=self._surveys(filters))
         if self.department_ids is not None:
@@ -197,13 +212,16 @@ class Dashboard:
         return qs
 
     def _in_segment(self, qs):
-        """`qs` (answers or invitations) narrowed to the segment's contacts. On PostgreSQL their
-        ids are read once per page and passed as one array; SQLite keeps the subquery."""
+        """`qs` (answers or invitations) narrowed to the segment's contacts. Counting its raw
+        answers on PostgreSQL, their ids are read once per page and passed as one array; with
+        the segment's rollups current (nothing left but the funnel, the cases, the answers' own
+        figures) and on SQLite, a subquery (an array of 20 000 ids costs each query ~50 ms to
+        send and plan)."""
         key = ("segment", self.filters.segment_id)
         if key not in self._units_cache:
             segment = Segment.objects.filter(pk=self.filters.segment_id).first()
             members = contact_filter(segment.filters).order_by().values("pk") if segment else None
-            if members is not None and connection.vendor == "postgresql":
+            if members is not None and connection.vendor == "postgresql" and self._from_answers:
                 # (id, region, product) of each: the region and product breakdowns join these
                 # instead of the contacts table; a very large segment keeps the subquery
                 listed = list(members.values_list("pk", "region", "product")[:SEGMENT_IDS_MAX + 1])
@@ -380,7 +398,7 @@ class Dashboard:
             for *_rest, h in self._units(filters):
                 total = [a + b for a, b in zip(total, h, strict=True)]
             return total
-        if self.raw:
+        if self._from_answers:
             return list(self._raw_groups(filters)[""].get("", [0] * 11))
         return self._sum(self._rollups(filters))
 
@@ -404,7 +422,7 @@ class Dashboard:
                     bucket[i] += n
         else:
             trunc = TruncMonth if self.filters.every == "month" else TruncWeek
-            if self.raw:
+            if self._from_answers:
                 for bucket, histogram in self._raw_groups(self.filters)["bucket"].items():
                     buckets[bucket] = list(histogram)
             else:
@@ -418,7 +436,14 @@ class Dashboard:
         return [{"bucket": bucket, "score": score_from_histogram(h)} for bucket, h in sorted(buckets.items())]
 
     def breakdown(self, dimension: str) -> list[dict]:
-        """Rows of {label, value, score}, each with n and the low-sample flag."""
+        """Rows of {label, value, score}, each with n and the low-sample flag (read once per
+        board: the department tree and "eNPS beside cNPS" both show the departments)."""
+        key = ("breakdown", dimension)
+        if key not in self._units_cache:
+            self._units_cache[key] = self._breakdown(dimension)
+        return list(self._units_cache[key])
+
+    def _breakdown(self, dimension: str) -> list[dict]:
         employees = access.visible_employee_ids(self.actor)
         if dimension == "employee" and employees is not None and not employees:
             return []
@@ -429,7 +454,7 @@ class Dashboard:
             for survey_id, _week, root, h in self._units(self.filters):
                 value = str(survey_id) if dimension == "survey" else (SMALL if root is None else str(root))
                 groups[value] = [a + b for a, b in zip(groups[value], h, strict=True)]
-        elif self.raw:
+        elif self._from_answers:
             if dimension == "source":
                 raw = self._raw_groups(self.filters)
                 groups = raw["source"] if "source" in raw else self._raw_sources()

@@ -13,6 +13,7 @@ from responses.models import Response
 
 from .reports import reports_send_due
 from .rollups import rollup_refresh
+from .segment_rollups import segment_rollups_build
 
 
 @app.task(name="dashboards.rollup_refresh", max_retries=5, autoretry_for=(Exception,), retry_backoff=True)
@@ -37,3 +38,12 @@ def rollups_refresh_for_contacts(*, contact_ids: list[int], organization) -> int
     slices = {(survey_id, created_at.astimezone(tz).date()) for survey_id, created_at in
               Response.objects.filter(contact_id__in=contact_ids).values_list("survey_id", "created_at")}
     return sum(rollup_refresh(organization=organization, survey_id=s, day=d) for s, d in sorted(slices))
+
+
+@app.task(name="dashboards.segment_rollups_build", time_limit=1800, max_retries=5, autoretry_for=(Exception,),
+          retry_backoff=True)
+@tenant_task
+def segment_rollups_build_task(*, segment_id: int, organization) -> int | None:
+    """A saved segment's rollups counted whole (its members may have changed); nothing to do when
+    they are current already, so a repeat is harmless."""
+    return segment_rollups_build(organization=organization, segment_id=segment_id)

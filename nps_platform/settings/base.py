@@ -386,6 +386,8 @@ WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 MEMBER_INVITATION_DAYS = 14
 # Answers to one survey and day within this many seconds share one rollup recount (0: one each).
 ROLLUP_REFRESH_DELAY = env.int("ROLLUP_REFRESH_DELAY", default=2)
+# Changes to contacts within this many seconds share one rebuild of each segment's rollups.
+SEGMENT_ROLLUP_DELAY = env.int("SEGMENT_ROLLUP_DELAY", default=10)
 
 LOGGING = {
     "version": 1,

@@ -32,4 +32,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Inline tasks ignore countdowns, so the rollups are recounted per answer here; the shared
 # recount is tested with a real worker (tests/dashboards/test_rollup_coalescing.py).
 ROLLUP_REFRESH_DELAY = 0
+SEGMENT_ROLLUP_DELAY = 0
 CELERY_TASK_EAGER_PROPAGATES = True

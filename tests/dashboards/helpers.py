@@ -64,16 +64,20 @@ def rebuild(organization) -> None:
     assert out.getvalue().startswith(f"{organization.slug}: ")
 
 
-def recount(organization) -> dict:
+def recount(organization, contact_ids=None) -> dict:
     """{(survey_id, day, key, department_id): [c0..c10, comments]} counted from the Response rows,
     not through dashboards.rollups: every key once organization-wide (department None) and once
-    for the answer's department, if it has one."""
+    for the answer's department, if it has one. `contact_ids`: only those contacts' answers (what
+    a segment's rollups hold)."""
     from responses.models import Response
 
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     rows: dict[tuple, list[int]] = defaultdict(lambda: [0] * 12)
     with tenant_context(organization):
-        for r in Response.objects.select_related("contact"):
+        answers = Response.objects.select_related("contact")
+        if contact_ids is not None:
+            answers = answers.filter(contact_id__in=list(contact_ids))
+        for r in answers:
             day = r.created_at.astimezone(tz).date()
             keys = ["all", f"channel:{r.channel}", f"language:{r.language}"]
             if r.employee_id is not None:
@@ -98,6 +102,23 @@ def rollup_rows(organization) -> dict:
     with tenant_context(organization):
         return {(r.survey_id, r.day, r.key, r.department_id): [*r.histogram, r.comments]
                 for r in Rollup.objects.all()}
+
+
+def segment_rollup_rows(organization, segment) -> dict:
+    """The segment's rollup rows, keyed as `recount`'s."""
+    from dashboards.models import SegmentRollup
+
+    with tenant_context(organization):
+        return {(r.survey_id, r.day, r.key, r.department_id): [*r.histogram, r.comments]
+                for r in SegmentRollup.objects.filter(segment=segment)}
+
+
+def segment_members(organization, segment) -> set[int]:
+    """The segment's contacts, by the contact list's own filter."""
+    from contacts.selectors import contact_filter
+
+    with tenant_context(organization):
+        return set(contact_filter(segment.filters).values_list("pk", flat=True))
 
 
 def expected_score(scores) -> tuple[int | None, int]:

@@ -1,6 +1,7 @@
 """Rollups always equal a recount of the raw answers: after random answers (at random times of
 day in the organization's time zone, across a DST change), changes and deletions made through
-the response services, and after `manage.py rebuild_rollups`."""
+the response services, and after `manage.py rebuild_rollups`. So do the saved segments' rollups
+(a recount of their members' answers), also after contact edits that move people in or out."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nps_platform.tenancy import tenant_context
-from tests.dashboards.helpers import CPH, local, rebuild, recount, rollup_rows
+from tests.dashboards.helpers import (
+    CPH,
+    local,
+    rebuild,
+    recount,
+    rollup_rows,
+    segment_members,
+    segment_rollup_rows,
+)
 from tests.distribution.conftest import published_survey  # noqa: F401
 
 _names = itertools.count()
@@ -59,6 +68,34 @@ class Shop:
             self.campaigns = {s.pk: Campaign.objects.create(organization=self.organization, name="C", survey=s)
                               for s in (self.survey, self.workshop)}
         self.invitations: dict[int, object] = {}
+        # saved segments: their rollups are built after the save commits (inline here)
+        from contacts.services import segment_save
+
+        with tenant_context(self.organization), self.commit():
+            self.segments = [segment_save(organization=self.organization, name="North", filters={"region": "nord"},
+                                          by=self.owner),
+                             segment_save(organization=self.organization, name="Cargo, Aarhus",
+                                          filters={"product": "Cargo", "department": str(self.departments[1].pk)},
+                                          by=self.owner)]
+
+    def move(self, index, region):
+        """A contact edited through the contact services: another region (in or out of "North")."""
+        from contacts.models import Contact
+        from contacts.services import contact_save
+
+        with tenant_context(self.organization), self.commit():
+            contact = Contact.objects.get(pk=self.contacts[index].pk)
+            contact.region = region
+            contact_save(contact=contact, by=self.owner)
+
+    def assert_segments_equal_a_recount(self):
+        from dashboards.models import SegmentRollupState
+
+        for segment in self.segments:
+            assert segment_rollup_rows(self.organization, segment) == recount(
+                self.organization, segment_members(self.organization, segment)), segment.name
+            with tenant_context(self.organization):
+                assert SegmentRollupState.objects.select_related("segment").get(segment=segment).current
 
     def give(self, spec, at):
         """Records one answer at `at` through the response services."""
@@ -157,9 +194,11 @@ first_days = st.sampled_from([dt.date(2025, 3, 29), dt.date(2025, 6, 20), dt.dat
        answers=st.lists(answer, min_size=1, max_size=10),
        changes=st.lists(st.tuples(st.integers(min_value=0, max_value=9), st.integers(min_value=0, max_value=10),
                                   st.one_of(st.none(), st.integers(min_value=0, max_value=2))), max_size=5),
-       deletions=st.lists(st.integers(min_value=0, max_value=9), max_size=4, unique=True))
+       deletions=st.lists(st.integers(min_value=0, max_value=9), max_size=4, unique=True),
+       moves=st.lists(st.tuples(st.integers(min_value=0, max_value=3), st.sampled_from(["Nord", "Syd", ""])),
+                      max_size=2))
 def test_rollups_equal_a_recount_after_answers_changes_and_deletions(make_org, published_survey,  # noqa: F811
-                                                                    first_day, answers, changes, deletions):
+                                                                    first_day, answers, changes, deletions, moves):
     shop = Shop(make_org, published_survey)
     given_responses = []
     for spec in answers:
@@ -167,6 +206,10 @@ def test_rollups_equal_a_recount_after_answers_changes_and_deletions(make_org, p
         at = local(day).replace(hour=spec["minute"] // 60, minute=spec["minute"] % 60)
         given_responses.append(shop.give(spec, at))
     assert rollup_rows(shop.organization) == recount(shop.organization)
+    shop.assert_segments_equal_a_recount()
+    for index, region in moves:
+        shop.move(index, region)
+    shop.assert_segments_equal_a_recount()
 
     for index, score, department in changes:
         if index < len(given_responses):
@@ -179,6 +222,7 @@ def test_rollups_equal_a_recount_after_answers_changes_and_deletions(make_org, p
 
     expected = recount(shop.organization)
     assert rollup_rows(shop.organization) == expected
+    shop.assert_segments_equal_a_recount()
     # every day that had an answer, and only those, has an "all" row
     from responses.models import Response
 
@@ -199,6 +243,7 @@ def test_rollups_equal_a_recount_after_answers_changes_and_deletions(make_org, p
 
     rebuild(shop.organization)
     assert rollup_rows(shop.organization) == expected
+    shop.assert_segments_equal_a_recount()
 
 
 @pytest.fixture
@@ -268,3 +313,23 @@ def test_changing_only_the_department_refreshes_the_rollup(shop):
     response = shop.give(_answer(score=9, department=1), local(dt.date(2025, 5, 5)))
     shop.change(response, 9, 2, department_alone=True)  # the same score, another department
     assert rollup_rows(shop.organization) == recount(shop.organization)
+
+
+def test_a_new_answer_counts_in_its_segment_after_its_slice_is_refreshed(shop, client):
+    """The segment's rollups stay current as answers arrive: the answer's slice is recounted for
+    every segment, and the segment's dashboard (read from its rollups) shows it."""
+    from dashboards.models import SegmentRollupState
+
+    north = shop.segments[0]
+    day = dt.date(2025, 5, 5)
+    shop.give(_answer(score=3, contact=0, comment="Slow"), local(day))  # a@x.dk is in "North"
+    shop.give(_answer(score=10, contact=1), local(day))  # b@x.dk is not
+    with tenant_context(shop.organization):
+        assert SegmentRollupState.objects.select_related("segment").get(segment=north).current
+    rows = segment_rollup_rows(shop.organization, north)
+    assert rows[(shop.survey.pk, day, "all", None)] == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert rows[(shop.survey.pk, day, "region:Nord", shop.departments[1].pk)][3] == 1  # a@x.dk's department
+    shop.assert_segments_equal_a_recount()
+    client.force_login(shop.owner, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/o/{shop.organization.slug}/dashboard/?from={day}&to={day}&segment={north.pk}").content
+    assert 'id="headline-n">1<' in page.decode()

@@ -1,8 +1,11 @@
-"""Rebuilds every rollup from the raw answers (all organizations, or one by slug)."""
+"""Rebuilds every rollup from the raw answers (all organizations, or one by slug), and every saved
+segment's rollups (PostgreSQL)."""
 
 from django.core.management.base import BaseCommand
 
+from contacts.models import Segment
 from dashboards.rollups import rollups_rebuild
+from dashboards.segment_rollups import segment_rollups_build
 from nps_platform.tenancy import tenant_context
 from organizations.models import Organization
 
@@ -20,4 +23,6 @@ class Command(BaseCommand):
         for org in organizations:
             with tenant_context(org):
                 rows = rollups_rebuild(organization=org)
+                for segment_id in Segment.objects.order_by("pk").values_list("pk", flat=True):
+                    rows += segment_rollups_build(organization=org, segment_id=segment_id, force=True) or 0
             self.stdout.write(f"{org.slug}: {rows} rollup rows")
