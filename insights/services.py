@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from nps_platform.celery import task_enqueue, task_enqueue_on_commit
+from organizations import access
 from organizations.models import Organization
 from organizations.services import audit_record
 from responses.models import Response
@@ -174,13 +175,38 @@ def theme_merge(*, theme: Theme, into: Theme, by) -> Theme:
     return into
 
 
+class SuggestionDecided(Exception):
+    """The suggestion was accepted or dismissed meanwhile (by another admin, or a refresh)."""
+
+
+ACCEPT_EXAMPLES = 3  # of a suggestion's example comments, these become its theme's examples (more: the engine
+# also matches a theme by every long word of its examples, "always", "Laden" included)
+
+
+def suggestion_name(suggestion: ThemeSuggestion) -> str:
+    """The name a suggestion is accepted under when the admin gives none: its first key phrase
+    (the admin's language first, see `suggestions_refresh`)."""
+    phrase = next((p for p in suggestion.key_phrases if p.strip()), "") or str(suggestion)
+    return (phrase[:1].upper() + phrase[1:]).strip()[:120]
+
+
 @transaction.atomic
 def suggestion_accept(*, suggestion: ThemeSuggestion, by, name: str = "", language: str = "") -> Theme:
-    name = name.strip() or ", ".join(suggestion.key_phrases[:2]) or "Theme"
-    theme = theme_add(organization=suggestion.organization, by=by, name=name,
-                      examples=[*suggestion.key_phrases, *suggestion.examples[:3]], language=language)
-    suggestion.status, suggestion.theme = ThemeSuggestion.Status.ACCEPTED, theme
-    suggestion.save(update_fields=["status", "theme"])
+    """The suggestion becomes a theme: named `name` (or after its first key phrase), with its key
+    phrases and its first example comments (several languages) as example phrases; the
+    re-analysis then gives it to those comments and to new ones on the topic. Raises
+    SuggestionDecided when it is no longer open (two admins at once: one theme)."""
+    locked = ThemeSuggestion.objects.select_for_update().filter(pk=suggestion.pk,
+                                                                 status=ThemeSuggestion.Status.OPEN).first()
+    if locked is None:
+        raise SuggestionDecided
+    name = re.sub(r"\s+", " ", name or "").strip()[:120] or suggestion_name(locked) or "Theme"
+    theme = theme_add(organization=locked.organization, by=by, name=name, language=language,
+                      examples=[*locked.key_phrases, *locked.examples[:ACCEPT_EXAMPLES]])
+    locked.status, locked.theme = ThemeSuggestion.Status.ACCEPTED, theme
+    locked.save(update_fields=["status", "theme"])
+    audit_record(organization=locked.organization, actor=by, action="insights.suggestion_accepted",
+                 target=locked, summary=f"Suggestion accepted as theme {theme.name}: {locked}")
     return theme
 
 
@@ -327,35 +353,71 @@ def comment_analyse(*, organization: Organization, response_id: int) -> int:
 # --- Suggested new themes ---------------------------------------------------------------------
 
 def suggestions_refresh(*, organization: Organization) -> int:
-    """Looks for clusters among the latest comments that fit no theme. Open suggestions are
-    replaced; accepted and dismissed ones are remembered (by their key phrases) and not offered
-    again. Returns the number of open suggestions."""
+    """Looks for groups of one topic among the latest customer comments that fit no theme (the
+    engine's `suggest_themes`): key phrases and examples in the organization's language first.
+    An open suggestion found again keeps its row (an admin's open page still acts on it), the
+    others are replaced; one like an accepted or dismissed suggestion (the same key phrases for
+    the most part, or two of its examples) is not offered again. Employee answers are left out:
+    their comments leave the product only as figures of large enough groups (organizations.access).
+    Returns the number of open suggestions."""
     specs = taxonomy_specs(organization=organization)
-    rows = list(Response.objects.exclude(comment="").filter(comment_analyses__isnull=False)
-                .exclude(comment_analyses__theme_links__isnull=False)
-                .order_by("-created_at").values_list("language", "comment")[:SUGGEST_FROM])
-    suggestions = engine.suggest_themes([(language or "", text) for language, text in rows], specs) if rows else []
-    decided = set(ThemeSuggestion.objects.exclude(status=ThemeSuggestion.Status.OPEN)
-                  .values_list("fingerprint", flat=True))
+    rows = list(Response.objects.exclude(comment="").exclude(survey__kind=access.ANONYMOUS_KIND)
+                .filter(comment_analyses__isnull=False).exclude(comment_analyses__theme_links__isnull=False)
+                .order_by("-created_at", "-pk").values_list("language", "comment")[:SUGGEST_FROM])
+    items = [((language or "")[:2], text) for language, text in rows]
+    suggestions = engine.suggest_themes(items, specs) if items else []
+    reader = (organization.default_language or "en")[:2]
+    decided = [(set(map(str.lower, d.key_phrases)), set(d.examples)) for d in
+               ThemeSuggestion.objects.exclude(status=ThemeSuggestion.Status.OPEN).only("key_phrases", "examples")]
     with transaction.atomic():
-        ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN).delete()
-        made = 0
+        open_now = {s.fingerprint: s for s in ThemeSuggestion.objects.select_for_update()
+                    .filter(status=ThemeSuggestion.Status.OPEN)}
+        kept: set[int] = set()
         for suggestion in suggestions:
-            phrases = [p[:EXAMPLE_MAX] for p in suggestion.key_phrases if p.strip()]
-            if not phrases:
+            phrases, examples = _for_reader(suggestion, items, reader)
+            if not phrases or _decided_already(phrases, examples, decided):
                 continue
             fingerprint = hashlib.sha256(json.dumps(sorted(p.lower() for p in phrases)).encode()).hexdigest()
-            if fingerprint in decided:
+            fields = {"key_phrases": phrases, "examples": examples, "size": len(suggestion.members)}
+            row = open_now.get(fingerprint)
+            if row is not None:
+                if row.pk not in kept:
+                    ThemeSuggestion.objects.filter(pk=row.pk).update(**fields)
+                    kept.add(row.pk)
                 continue
             try:
                 with transaction.atomic():
-                    ThemeSuggestion.objects.create(
-                        organization=organization, fingerprint=fingerprint, key_phrases=phrases,
-                        examples=[e[:EXAMPLE_MAX] for e in suggestion.examples[:5]], size=len(suggestion.members))
-                    made += 1
-            except IntegrityError:
+                    kept.add(ThemeSuggestion.objects.create(organization=organization, fingerprint=fingerprint,
+                                                            **fields).pk)
+            except IntegrityError:  # decided meanwhile under the same key phrases
                 continue
-    return made
+        ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN).exclude(pk__in=kept).delete()
+    return len(kept)
+
+
+def _for_reader(suggestion: engine.Suggestion, items: list[tuple[str, str]], language: str
+                ) -> tuple[list[str], list[str]]:
+    """A suggestion's key phrases and examples, those of the reader's language first (a phrase
+    is the reader's when a comment in that language has it)."""
+    mine = [items[i][1].lower() for i in suggestion.members if items[i][0] == language]
+    phrases = list(dict.fromkeys(p.strip()[:EXAMPLE_MAX] for p in suggestion.key_phrases if p.strip()))
+    phrases.sort(key=lambda p: not any(p.lower() in text for text in mine))  # stable: the engine's order
+    language_of = {re.sub(r"\s+", " ", items[i][1]).strip()[:EXAMPLE_MAX]: items[i][0] for i in suggestion.members}
+    examples = list(dict.fromkeys(e.strip()[:EXAMPLE_MAX] for e in suggestion.examples if e.strip()))
+    examples.sort(key=lambda e: language_of.get(e) != language)
+    return phrases, examples
+
+
+def _decided_already(phrases: list[str], examples: list[str], decided: list[tuple[set, set]]) -> bool:
+    """Like an accepted or dismissed suggestion: most of the smaller set of key phrases in
+    common, or two examples (a cluster that moved a little is the same topic)."""
+    mine = set(map(str.lower, phrases))
+    for their_phrases, their_examples in decided:
+        if mine and their_phrases and 2 * len(mine & their_phrases) >= min(len(mine), len(their_phrases)):
+            return True
+        if len(set(examples) & their_examples) >= 2:
+            return True
+    return False
 
 
 def organization_reanalyse(*, organization: Organization, progress=None) -> int:

@@ -54,10 +54,10 @@ def themes(request, org_slug):
                          % {"name": theme.label()})
         return redirect("insights_themes", org_slug=org_slug)
     all_themes = list(Theme.objects.prefetch_related("examples").order_by("-active", "name"))
-    return render(request, "insights/themes.html", {
-        "themes": all_themes, "form": form,
-        "suggestions": ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN)[:20],
-    })
+    suggestions = list(ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN)[:20])
+    for suggestion in suggestions:
+        suggestion.name_proposed = services.suggestion_name(suggestion)
+    return render(request, "insights/themes.html", {"themes": all_themes, "form": form, "suggestions": suggestions})
 
 
 @access.admin_required
@@ -98,11 +98,18 @@ def theme_merge(request, org_slug, theme_id):
 def suggestion_accept(request, org_slug, themesuggestion_id):
     suggestion = get_object_or_404(ThemeSuggestion, pk=themesuggestion_id, status=ThemeSuggestion.Status.OPEN)
     form = AcceptForm(request.POST)
-    name = form.cleaned_data["name"] if form.is_valid() else ""
-    theme = services.suggestion_accept(suggestion=suggestion, by=request.user, name=name, language=_language())
-    messages.success(request, _("Theme added: %(name)s. The comments are being analysed again.")
-                     % {"name": theme.label()})
-    return redirect("insights_themes", org_slug=org_slug)
+    if not form.is_valid():
+        messages.error(request, _("The name is too long (at most 120 characters)."))
+        return redirect("insights_themes", org_slug=org_slug)
+    try:
+        theme = services.suggestion_accept(suggestion=suggestion, by=request.user, name=form.cleaned_data["name"],
+                                           language=_language())
+    except services.SuggestionDecided:
+        messages.info(request, _("This suggestion was already accepted or dismissed."))
+        return redirect("insights_themes", org_slug=org_slug)
+    messages.success(request, _("Theme added: %(name)s. Check its example phrases; the comments are being analysed "
+                                "again.") % {"name": theme.label()})
+    return redirect("insights_theme_edit", org_slug=org_slug, theme_id=theme.pk)
 
 
 @require_POST

@@ -49,7 +49,7 @@ NO_THEME_NEAR = 0.95  # a comment this near a no-theme phrase says nothing to gr
 MAX_POOL = 4000     # the latest comments looked at (the caller passes the latest first)
 EXAMPLES = 8
 EVALUATIVE = 10    # principal directions of the sentiment examples taken out of every vector
-MAX_PHRASES = 8
+MAX_PHRASES = 10
 CONTEXT = 50        # the pool's mean is taken out at weight n / (n + CONTEXT)
 
 # Function words, pronouns, auxiliaries and time words of the seven languages (every language's
@@ -353,6 +353,8 @@ def _describe(items, members, terms, df, total):
     top = weight(ranked[0], shared[ranked[0]], size)
     # the group's best term first when most of the group has it, else after each language's
     picks.insert(0 if 2 * shared[ranked[0]] > size else len(picks), (ranked[0], "*"))
+    # and the group's best term in each language's own spelling ("Parkkipaikka", "parkirnih")
+    picks += [(ranked[0], lang) for lang, _n in langs.most_common() if by_lang[lang][ranked[0]]]
     picks += [(key, "*") for key in ranked[1:3] if weight(key, shared[key], size) >= 0.5 * top]
     phrases: list[str] = []
     for key, lang in picks:
