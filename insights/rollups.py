@@ -30,14 +30,14 @@ from .models import CommentTheme, SentimentRollup, ThemeRollup
 BATCH = 5000
 
 
-def _counts(organization: Organization, answers) -> tuple[dict, dict]:
+def _counts(organization: Organization, **where) -> tuple[dict, dict]:
     """({(survey, day, department, category, sentiment): n}, {(survey, day, department, theme,
-    category): n}) of `answers`' comments, each answer in the organization-wide row (department
-    None) and in its department's."""
+    category): n}) of the comments of the answers `where` selects (Response lookups), each answer
+    in the organization-wide row (department None) and in its department's."""
     tz = zoneinfo.ZoneInfo(organization.time_zone)
-    commented = answers.exclude(comment="").order_by()
     sentiments: dict[tuple, int] = defaultdict(int)
-    for row in (commented.annotate(local_day=TruncDate("created_at", tzinfo=tz))
+    for row in (Response.objects.filter(**where).exclude(comment="").order_by()
+                .annotate(local_day=TruncDate("created_at", tzinfo=tz))
                 .values("survey_id", "local_day", "department_id", "category", "comment_analyses__sentiment")
                 .annotate(n=Count("pk"))):
         for department_id in {None, row["department_id"]}:
@@ -45,7 +45,9 @@ def _counts(organization: Organization, answers) -> tuple[dict, dict]:
                    row["comment_analyses__sentiment"] or "")
             sentiments[key] += row["n"]
     themes: dict[tuple, int] = defaultdict(int)
-    links = (CommentTheme.objects.filter(analysis__response__in=commented.values("pk")).order_by()
+    # the answers' conditions on the join itself: the planner starts from the slice's answers
+    links = (CommentTheme.objects.filter(**{f"analysis__response__{k}": v for k, v in where.items()})
+             .exclude(analysis__response__comment="").order_by()
              .annotate(local_day=TruncDate("analysis__response__created_at", tzinfo=tz))
              .values("analysis__response__survey_id", "local_day", "analysis__response__department_id", "theme_id",
                      "analysis__response__category")
@@ -92,8 +94,7 @@ def comment_rollup_refresh(*, organization: Organization, survey_id: int, day: d
     written."""
     _lock(organization, survey_id, day)
     start, end = day_bounds(day, zoneinfo.ZoneInfo(organization.time_zone))
-    answers = Response.objects.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
-    sentiments, themes = _counts(organization, answers)
+    sentiments, themes = _counts(organization, survey_id=survey_id, created_at__gte=start, created_at__lt=end)
     # (an answer made near midnight belongs to the day its local time says, as `day_bounds` does)
     SentimentRollup.objects.filter(survey_id=survey_id, day=day).delete()
     ThemeRollup.objects.filter(survey_id=survey_id, day=day).delete()
@@ -104,7 +105,7 @@ def comment_rollup_refresh(*, organization: Organization, survey_id: int, day: d
 def comment_rollups_rebuild(*, organization: Organization) -> int:
     """Every slice of the organization, in one pass (one GROUP BY for each table)."""
     _lock(organization)
-    sentiments, themes = _counts(organization, Response.objects.all())
+    sentiments, themes = _counts(organization)
     SentimentRollup.objects.all().delete()
     ThemeRollup.objects.all().delete()
     return _write(organization, sentiments, themes)
