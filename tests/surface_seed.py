@@ -276,12 +276,14 @@ def seed(receiver: Receiver) -> Seed:
         # Every comment analysed and about one theme too, so that the insight pages (drivers, why,
         # the explorer's badges), the digest's and the reports' top themes show them.
         from insights.models import CommentAnalysis, CommentTheme, Theme
+        from insights.rollups import comment_rollups_rebuild
         from insights.services import comments_analyse
 
         comments_analyse(organization=organization)
         CommentTheme.objects.bulk_create([CommentTheme(organization=organization, analysis=a,
                                                        theme=Theme.objects.get(key="delivery"), rank=9)
                                           for a in CommentAnalysis.objects.all()], ignore_conflicts=True)
+        comment_rollups_rebuild(organization=organization)  # the links above were written as rows
 
         # The weekly digest (on its day, from 08:00) and everyone's weekly report (Mondays).
         tz = zoneinfo.ZoneInfo(organization.time_zone)
