@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from . import (
+            privacy,  # noqa: F401 - an erased contact's comments leave the suggestions
             receivers,  # noqa: F401 - analyses comments as answers arrive
             tasks,  # noqa: F401 - registers the tasks queued by name
         )

@@ -210,6 +210,37 @@ def suggestion_accept(*, suggestion: ThemeSuggestion, by, name: str = "", langua
     return theme
 
 
+def _as_example(text: str) -> str:
+    """A comment as the engine quotes it in a suggestion (`suggest._examples`) and as a theme keeps it."""
+    return re.sub(r"\s+", " ", text or "").strip()[:EXAMPLE_MAX]
+
+
+@transaction.atomic
+def erased_comments_scrub(*, organization: Organization, comments: Iterable[str]) -> int:
+    """An erased contact's comments leave the suggestions (open or decided: a decided one keeps its
+    examples to recognise its topic) and the example phrases a theme took from one on accepting;
+    returns how many quotes went. A theme that lost an example is analysed again."""
+    gone = {_as_example(c) for c in comments} - {""}
+    if not gone:
+        return 0
+    removed = 0
+    # a few hundred rows at most (open ones are replaced daily, decided ones are an admin's clicks)
+    for suggestion in ThemeSuggestion.objects.select_for_update().only("examples"):
+        kept = [e for e in suggestion.examples if _as_example(e) not in gone]
+        if len(kept) != len(suggestion.examples):
+            removed += len(suggestion.examples) - len(kept)
+            ThemeSuggestion.objects.filter(pk=suggestion.pk).update(examples=kept)
+    # only the themes made from a suggestion: a phrase an admin typed is theirs, not a quote
+    accepted = ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.ACCEPTED).values("theme_id")
+    examples = ThemeExample.objects.filter(theme__in=accepted, text__in=sorted(gone))
+    quoted = examples.count()
+    if quoted:
+        examples.delete()
+        removed += quoted
+        taxonomy_changed(organization=organization)
+    return removed
+
+
 def suggestion_dismiss(*, suggestion: ThemeSuggestion, by) -> None:
     suggestion.status = ThemeSuggestion.Status.DISMISSED
     suggestion.save(update_fields=["status"])

@@ -19,7 +19,9 @@ from organizations.services import audit_record
 from .models import Response, ResponseChange
 from .services import _announce
 
-contact_erased = Signal()  # organization, contact_id, response_ids — later stages scrub their copies
+# organization, contact_id, response_ids, comments (the answers' words as they were, for the later
+# stages to find and scrub their copies: a suggested theme's example comments, for one)
+contact_erased = Signal()
 
 
 def contact_export(*, contact: Contact, by: User | None) -> dict:
@@ -53,6 +55,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> dict:
     organization = contact.organization
     fingerprint = hashlib.sha256(contact.email.lower().encode()).hexdigest()[:16]
     responses = list(Response.objects.filter(contact=contact))
+    comments = [r.comment for r in responses if r.comment]
     ResponseChange.objects.filter(response__in=responses).update(answers={})
     for response in responses:
         response.answers, response.comment, response.contact = {}, "", None
@@ -67,7 +70,7 @@ def contact_erase(*, contact: Contact, by: User | None) -> dict:
         summary=f"(contact {contact_id}, personal data erased)")
     contact.delete()
     contact_erased.send(sender=Contact, organization=organization, contact_id=contact_id,
-                        response_ids=[r.pk for r in responses])
+                        response_ids=[r.pk for r in responses], comments=comments)
     audit_record(organization=organization, actor=by, action="contact.erased",
                  summary=f"Erased contact {contact_id} (fingerprint {fingerprint}): "
                          f"{len(responses)} answers kept without personal data, {invitations} invitations blanked",
