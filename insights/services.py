@@ -241,9 +241,14 @@ def erased_comments_scrub(*, organization: Organization, comments: Iterable[str]
     return removed
 
 
+@transaction.atomic
 def suggestion_dismiss(*, suggestion: ThemeSuggestion, by) -> None:
+    """Raises SuggestionDecided when it is no longer open (accepted meanwhile: its theme stays
+    what it was accepted as, not a dismissed suggestion)."""
+    if not ThemeSuggestion.objects.filter(pk=suggestion.pk, status=ThemeSuggestion.Status.OPEN).update(
+            status=ThemeSuggestion.Status.DISMISSED):
+        raise SuggestionDecided
     suggestion.status = ThemeSuggestion.Status.DISMISSED
-    suggestion.save(update_fields=["status"])
     audit_record(organization=suggestion.organization, actor=by, action="insights.suggestion_dismissed",
                  target=suggestion, summary=f"Suggestion dismissed: {suggestion}")
 
@@ -391,12 +396,13 @@ def suggestions_refresh(*, organization: Organization) -> int:
     the most part, or two of its examples) is not offered again. Employee answers are left out:
     their comments leave the product only as figures of large enough groups (organizations.access).
     Returns the number of open suggestions."""
-    specs = taxonomy_specs(organization=organization)
+    taxonomy_ensure(organization=organization)
     rows = list(Response.objects.exclude(comment="").exclude(survey__kind=access.ANONYMOUS_KIND)
                 .filter(comment_analyses__isnull=False).exclude(comment_analyses__theme_links__isnull=False)
                 .order_by("-created_at", "-pk").values_list("language", "comment")[:SUGGEST_FROM])
     items = [((language or "")[:2], text) for language, text in rows]
-    suggestions = engine.suggest_themes(items, specs) if items else []
+    # an empty taxonomy: these comments are known to fit none, the engine needs not read them again
+    suggestions = engine.suggest_themes(items, []) if items else []
     reader = (organization.default_language or "en")[:2]
     decided = [(set(map(str.lower, d.key_phrases)), set(d.examples)) for d in
                ThemeSuggestion.objects.exclude(status=ThemeSuggestion.Status.OPEN).only("key_phrases", "examples")]

@@ -116,6 +116,10 @@ def suggestion_accept(request, org_slug, themesuggestion_id):
 @access.admin_required
 def suggestion_dismiss(request, org_slug, themesuggestion_id):
     suggestion = get_object_or_404(ThemeSuggestion, pk=themesuggestion_id, status=ThemeSuggestion.Status.OPEN)
-    services.suggestion_dismiss(suggestion=suggestion, by=request.user)
+    try:
+        services.suggestion_dismiss(suggestion=suggestion, by=request.user)
+    except services.SuggestionDecided:
+        messages.info(request, _("This suggestion was already accepted or dismissed."))
+        return redirect("insights_themes", org_slug=org_slug)
     messages.success(request, _("Suggestion dismissed."))
     return redirect("insights_themes", org_slug=org_slug)

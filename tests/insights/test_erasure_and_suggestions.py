@@ -74,3 +74,19 @@ def test_erasing_a_contact_takes_their_comment_out_of_the_suggested_themes(quote
     page = member_client(owner).get(f"/o/{organization.slug}/insights/themes/")
     # once: in the admin's own theme only, no longer in a suggestion or the accepted theme
     assert page.status_code == 200 and page.content.decode().count("22 33 44 55") == 1
+
+
+def test_a_suggestion_accepted_meanwhile_is_not_dismissed_over_it(make_org):
+    """Two admins on the themes page: one accepts, the other (a moment later, the page read before)
+    dismisses. The theme stays an accepted suggestion's; the second admin is told it was decided."""
+    from insights.models import ThemeSuggestion
+    from insights.services import SuggestionDecided, suggestion_accept, suggestion_dismiss
+
+    organization, owner = make_org("Parkeringshuset ApS")
+    with tenant_context(organization):
+        read_by_second_admin = _suggestion(organization, [OTHER])
+        with TestCase.captureOnCommitCallbacks(execute=False):
+            theme = suggestion_accept(suggestion=ThemeSuggestion.objects.get(), by=owner, name="Parking")
+        with pytest.raises(SuggestionDecided):
+            suggestion_dismiss(suggestion=read_by_second_admin, by=owner)
+        assert ThemeSuggestion.objects.values_list("status", "theme_id").get() == ("accepted", theme.pk)
