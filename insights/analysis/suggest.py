@@ -179,33 +179,65 @@ def _average_linkage(sims, threshold: float) -> list[list[int]]:
     return list(members.values())
 
 
-def _join_parts(groups, sims, pool) -> list[list[int]]:
+def _join_parts(groups, vectors, pool) -> list[list[int]]:
     """Two parts of one topic ("a long queue", "open more tills") are often apart at `LINK`: two
-    groups join when their members are still alike on average (`JOIN`) and a word stem is in at
-    least `JOIN_STEM` of each group's comments (across languages: "kasse", "kassa", "Kasse")."""
+    groups join when their members are still alike on average (`JOIN`; the mean similarity of
+    two groups' members is the product of their mean vectors) and a word stem is in at least
+    `JOIN_STEM` of each group's comments (across languages: "kasse", "kassa", "Kasse")."""
     import numpy as np
 
     stems = [{_stem(w) for w in _content_words(lang, text)} for lang, text in pool]
-    groups = [list(g) for g in groups]
+    singles = [list(g) for g in groups if len(g) < 2]
+    groups = [list(g) for g in groups if len(g) >= 2]
+    if len(groups) < 2:
+        return groups + singles
+    means = np.array([vectors[g].mean(axis=0) for g in groups])
+    counts = [Counter(stem for i in g for stem in stems[i]) for g in groups]
+    sims = means @ means.T
+    np.fill_diagonal(sims, -np.inf)
+    best = sims.argmax(axis=1)  # each group's most alike other group, kept up to date
+    best_sim = sims[np.arange(len(groups)), best]
+
+    def refresh(rows) -> None:
+        for r in rows:
+            best[r] = int(sims[r].argmax())
+            best_sim[r] = sims[r, best[r]]
+
     while True:
-        best, pair = JOIN, None
-        big = [k for k, g in enumerate(groups) if len(g) >= 2]
-        for x, a in enumerate(big):
-            for b in big[x + 1:]:
-                sim = float(sims[np.ix_(groups[a], groups[b])].mean())
-                if sim >= best and _share(groups[a], groups[b], stems) >= JOIN_STEM:
-                    best, pair = sim, (a, b)
-        if pair is None:
-            return groups
-        a, b = pair
-        groups[a] += groups.pop(b)
+        a = int(best_sim.argmax())
+        b = int(best[a])
+        if not best_sim[a] >= JOIN:
+            return [g for g in groups if g] + singles
+        if _share(counts[a], len(groups[a]), counts[b], len(groups[b])) < JOIN_STEM:
+            sims[a, b] = sims[b, a] = -np.inf  # alike, but nothing said in common: two topics
+            refresh({a, b})
+            continue
+        means[a] = (len(groups[a]) * means[a] + len(groups[b]) * means[b]) / (len(groups[a]) + len(groups[b]))
+        groups[a] += groups[b]
+        counts[a] += counts[b]
+        groups[b] = []
+        refused = ~np.isfinite(sims[a]) | ~np.isfinite(sims[b])  # a pair refused stays refused
+        row = means @ means[a]
+        row[refused] = -np.inf
+        row[[k for k, g in enumerate(groups) if not g]] = -np.inf
+        row[a] = -np.inf
+        sims[a, :] = row
+        sims[:, a] = row
+        sims[b, :] = -np.inf
+        sims[:, b] = -np.inf
+        best_sim[b] = -np.inf
+        stale = set(np.flatnonzero((best == a) | (best == b)).tolist()) | {a}
+        better = row > best_sim
+        best[better] = a
+        best_sim[better] = row[better]
+        refresh(stale - {b})
 
 
-def _share(a, b, stems) -> float:
+def _share(count_a: Counter, size_a: int, count_b: Counter, size_b: int) -> float:
     """The largest share of both groups' comments one word stem is in."""
-    count_a = Counter(stem for i in a for stem in stems[i])
-    count_b = Counter(stem for i in b for stem in stems[i])
-    return max((min(n / len(a), count_b[stem] / len(b)) for stem, n in count_a.items() if stem in count_b),
+    if len(count_b) < len(count_a):
+        count_a, size_a, count_b, size_b = count_b, size_b, count_a, size_a
+    return max((min(n / size_a, count_b[stem] / size_b) for stem, n in count_a.items() if stem in count_b),
                default=0.0)
 
 
@@ -430,8 +462,10 @@ def suggest(items, taxonomy, max_suggestions: int = 8):
     items = items[:MAX_POOL]
     if not items or max_suggestions <= 0:
         return []
-    analyses = analyze(items, taxonomy)
-    candidates = [i for i, a in enumerate(analyses) if not a.themes and len(lexicon.tokens(items[i][1])) >= 2]
+    # an empty taxonomy: the caller knows these comments fit no theme (no analysis needed)
+    analyses = analyze(items, taxonomy) if taxonomy else None
+    candidates = [i for i in range(len(items)) if (analyses is None or not analyses[i].themes)
+                  and len(lexicon.tokens(items[i][1])) >= 2]
     if len(candidates) < MIN_MEMBERS:
         return []
     empty = _says_nothing([items[i] for i in candidates])
@@ -446,7 +480,7 @@ def suggest(items, taxonomy, max_suggestions: int = 8):
     sims = vectors @ vectors.T
     groups = _average_linkage(sims, LINK if embedder.available() else LINK_STEMS)
     if embedder.available():
-        groups = _join_parts(groups, sims, pool)
+        groups = _join_parts(groups, vectors, pool)
     groups = [g for g in groups if len(g) >= MIN_MEMBERS]
     out = []
     for group in sorted(groups, key=lambda g: (-len(g), min(g))):
