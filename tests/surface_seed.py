@@ -184,7 +184,16 @@ def _other_organization():
         _public(survey, 9, f"{tag} promoter", department=department)
         for _ in range(6):
             _public(enps, 8, f"{tag} employee comment", department=department)
+        _segment(other, owner, f"{tag} Segment", {})
     return other
+
+
+def _segment(organization, owner, name, filters):
+    """A saved segment, its rollups built as the worker would after the save."""
+    from contacts.services import segment_save
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return segment_save(organization=organization, name=name, filters=filters, by=owner)
 
 
 def seed(receiver: Receiver) -> Seed:
@@ -269,6 +278,15 @@ def seed(receiver: Receiver) -> Seed:
             enps_ids.add(_public(enps, score, M["ENPS_TINY"], department=tiny).pk)
         for score in (10, 9, 8, 6, 9):
             enps_ids.add(_public(enps, score, M["ENPS_BIG"], department=sales).pk)
+
+        # Saved segments: every customer, and Support's customers (their rollups built), and one
+        # saved before segment rollups existed (no rollups: its dashboard reads the answers)
+        from contacts.models import Segment
+
+        _segment(organization, owner, "Every customer", {})
+        _segment(organization, owner, "Support's customers", {"department": str(support.pk)})
+        Segment.objects.create(organization=organization, name="Customers of Sales",
+                               filters={"department": str(sales.pk)})
 
         case_b, case_assigned = (Case.objects.get(response=r) for r in (r_b, r_b_assigned))
         assert case_assigned.owner_id == users["manager"].pk

@@ -244,9 +244,31 @@ def _enps_rows(world, rows) -> bool:
 
 # --- Filters ---------------------------------------------------------------------------------------
 
+def _id_filters() -> dict[str, type]:
+    """Query parameter → tenant model of every id filter the dashboards read (each `<model>_id`
+    field of `dashboards.selectors.Filters`, named in the query string as `Filters.query` names
+    it): a filter added there is walked without editing this file."""
+    import dataclasses
+    import datetime as dt
+    from urllib.parse import parse_qs
+
+    from dashboards.selectors import Filters
+
+    models, day, out = _models_by_kwarg(), dt.date(2025, 1, 1), {}
+    for f in dataclasses.fields(Filters):
+        if f.name in models:
+            query = parse_qs(Filters(start=day, end=day, **{f.name: 987654321}).query())
+            [param] = [k for k, v in query.items() if v == ["987654321"]]
+            out[param] = models[f.name]
+    assert {"department", "survey"} <= set(out), "the walk no longer finds the dashboard's id filters"
+    return out
+
+
 def _dashboard_queries(world, *, comments: bool) -> list[str]:
-    """department ∈ {none, each} × (kind ∈ {cnps, enps} or survey ∈ {each}); for the comment
-    explorer also its own filters (q, category, language, employee) under each kind."""
+    """department ∈ {none, each} × (kind ∈ {cnps, enps} or survey ∈ {each}); every other id filter
+    (a segment, …) with each seeded object of either organization under each kind, and another
+    organization's department and survey too; for the comment explorer also its own filters (q,
+    category, language, employee) under each kind."""
     from organizations.models import Department, Employee
 
     with tenant_context(world.organization):
@@ -254,6 +276,10 @@ def _dashboard_queries(world, *, comments: bool) -> list[str]:
         employees = list(Employee.objects.order_by("pk").values_list("pk", flat=True))
     pickers = [{"kind": "cnps"}, {"kind": "enps"}, *({"survey": s.pk} for s in world.surveys.values())]
     queries = [{**({"department": d} if d else {}), **picker} for d in departments for picker in pickers]
+    for param, model in _id_filters().items():
+        organizations = [world.other] if param in ("department", "survey") else [world.organization, world.other]
+        queries += [{param: obj.pk, "kind": kind} for obj in _objects(model, organizations)
+                    for kind in ("cnps", "enps")]
     if comments:
         extras = [{"q": "MRK"}, *({"category": c} for c in sorted(CATEGORIES)), {"language": "en"},
                   *({"employee": e} for e in employees)]
@@ -498,6 +524,15 @@ def test_the_walk_sees_a_marker_where_the_role_may_see_it(world):
         ("viewer", f"/o/{slug}/dashboard/comments/?kind=cnps", "COMMENT_B"),
         ("owner", f"/o/{slug}/dashboard/comments/?kind=enps", "ENPS_BIG"),
     ]
+    # a segment's pages are walked (the dashboard's id filters, `_id_filters`), on its rollups
+    from contacts.models import Segment
+    from dashboards.models import SegmentRollupState
+
+    assert "segment" in _id_filters()
+    with tenant_context(world.organization):
+        support = Segment.objects.get(name="Support's customers")
+        assert SegmentRollupState.objects.select_related("segment").get(segment=support).current
+    expectations.append(("owner", f"/o/{slug}/dashboard/comments/?kind=cnps&segment={support.pk}", "COMMENT_B"))
     missing = []
     for role, url, marker in expectations:
         status, text = page(role, url)
