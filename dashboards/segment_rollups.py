@@ -22,6 +22,8 @@ embedded mode's SQLite no segment rollups are built and a segment is counted fro
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -39,6 +41,8 @@ from surveys.models import SurveyVersion
 
 from .models import SCORE_FIELDS, SegmentRollup, SegmentRollupState
 from .rollups import segment_locks, source_question_keys
+
+log = logging.getLogger(__name__)
 
 BUILD_TASK = "dashboards.segment_rollups_build"
 # A dashboard that finds a saved segment without rollups queues their build at most this often.
@@ -96,9 +100,12 @@ def segment_rollups_current(segment_id: int) -> bool:
     if state is not None:
         return state.current
     organization_id = current_organization().pk
-    if Segment.objects.filter(pk=segment_id).exists() and cache.add(
-            f"segment-rollup-asked:{organization_id}:{segment_id}", 1, timeout=ASKED_AGAIN_AFTER):
-        task_enqueue(BUILD_TASK, organization_id=organization_id, segment_id=segment_id)
+    if Segment.objects.filter(pk=segment_id).exists():
+        try:
+            if cache.add(f"segment-rollup-asked:{organization_id}:{segment_id}", 1, timeout=ASKED_AGAIN_AFTER):
+                task_enqueue(BUILD_TASK, organization_id=organization_id, segment_id=segment_id)
+        except Exception:  # the page reads the raw answers anyway: a broker or cache away costs it nothing
+            log.exception("could not queue the rollups of segment %s", segment_id)
     return False
 
 
