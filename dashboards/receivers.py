@@ -13,12 +13,13 @@ from contacts.models import Contact
 from contacts.services import contacts_changed, segment_members_changed
 from nps_platform.tenancy import current_organization_or_none, tenant_context
 from organizations.models import Department, Organization
+from organizations.services import time_zone_changed
 from responses.models import Response
 from responses.services import response_saved
 
 from .freshness import due_marker
 from .segment_rollups import segment_rollups_stale
-from .tasks import rollup_refresh_task, rollups_refresh_for_contacts
+from .tasks import rollup_refresh_task, rollups_rebuild_task, rollups_refresh_for_contacts
 
 
 @receiver(response_saved)
@@ -69,3 +70,10 @@ def segment_rollups_department_gone(sender, instance, **kwargs):
         organization_id=instance.organization_id, department_id=instance.pk).values_list("pk", flat=True))
     segment_rollups_changed(sender, organization_id=instance.organization_id, contact_ids=contact_ids,
                             segment_id=None)
+
+
+@receiver(time_zone_changed)
+def rebuild_for_time_zone(sender, organization_id, **kwargs):
+    """Every rollup row's day was the old time zone's: counted again whole (a slice recounted by
+    the new one alone would leave an answer near midnight in two days' rows)."""
+    rollups_rebuild_task.delay(organization_id=organization_id)

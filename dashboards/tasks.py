@@ -12,7 +12,7 @@ from organizations.tenancy import tenant_task
 from responses.models import Response
 
 from .reports import reports_send_due
-from .rollups import rollup_refresh
+from .rollups import rollup_refresh, rollups_rebuild
 from .segment_rollups import segment_rollups_build
 
 
@@ -20,6 +20,15 @@ from .segment_rollups import segment_rollups_build
 @tenant_task
 def rollup_refresh_task(*, survey_id: int, day: str, organization) -> int:
     return rollup_refresh(organization=organization, survey_id=survey_id, day=dt.date.fromisoformat(day))
+
+
+@app.task(name="dashboards.rollups_rebuild", time_limit=3600, max_retries=3, autoretry_for=(Exception,),
+          retry_backoff=True)
+@tenant_task
+def rollups_rebuild_task(*, organization) -> int:
+    """Every rollup of the organization counted again from its answers, its saved segments' with
+    them (its time zone changed: each answer's day may be another one). Safe to run twice."""
+    return rollups_rebuild(organization=organization)
 
 
 @app.task(name="dashboards.reports", time_limit=1800)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from nps_platform.celery import task_enqueue
+from organizations.services import time_zone_changed
 from responses.services import response_saved
 
 from .services import comment_rollups_answer_removed
@@ -26,3 +27,9 @@ def analyse_comment(sender, response_id, organization_id, deleted=False, created
     delay = settings.ROLLUP_REFRESH_DELAY
     task_enqueue("insights.comment_analyse", countdown=delay + 2 if delay else None,
                  response_id=response_id, organization_id=organization_id)
+
+
+@receiver(time_zone_changed)
+def rebuild_for_time_zone(sender, organization_id, **kwargs):
+    """Every comment rollup's day was the old time zone's: counted again whole."""
+    task_enqueue("insights.comment_rollups_rebuild", organization_id=organization_id)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -31,6 +32,10 @@ from .models import (
     Role,
     User,
 )
+
+# After commit, with `organization_id`: the organization's time zone changed, so every rollup
+# counted by local day (the dashboards', the comments') is counted again by the later stages.
+time_zone_changed = Signal()
 
 
 def audit_record(*, organization: Organization, actor: User | None, action: str, target=None,
@@ -77,11 +82,15 @@ def user_signup(*, email: str, password: str, full_name: str, organization_name:
 @transaction.atomic
 def organization_settings_update(*, organization: Organization, by: User, changed: list[str]) -> Organization:
     """The form has set the fields already; save them and say which changed."""
-    organization.full_clean()
-    organization.save()
-    audit_record(organization=organization, actor=by, action="organization.settings_changed",
-                 target=organization, summary="Changed " + ", ".join(changed) if changed else "No change",
-                 data={"fields": changed})
+    with transaction.atomic():
+        organization.full_clean()
+        organization.save()
+        audit_record(organization=organization, actor=by, action="organization.settings_changed",
+                     target=organization, summary="Changed " + ", ".join(changed) if changed else "No change",
+                     data={"fields": changed})
+        if "time_zone" in changed:
+            organization_id = organization.pk
+            transaction.on_commit(lambda: time_zone_changed.send(sender=Organization, organization_id=organization_id))
     return organization
 
 
