@@ -59,14 +59,32 @@ def taxonomy_ensure(*, organization: Organization) -> None:
             ignore_conflicts=True)
 
 
+def theme_targets() -> dict[str, int]:
+    """Which theme a key the engine finds counts for: an active theme for itself, a theme merged
+    into another (perhaps merged on again) for the active theme at the end of its chain; a
+    deactivated theme for none."""
+    themes = {t.pk: t for t in Theme.objects.only("pk", "key", "active", "merged_into_id")}
+    out = {}
+    for theme in themes.values():
+        seen, at = set(), theme
+        while not at.active and at.merged_into_id in themes and at.pk not in seen:
+            seen.add(at.pk)
+            at = themes[at.merged_into_id]
+        if at.active:
+            out[theme.key] = at.pk
+    return out
+
+
 def taxonomy_specs(*, organization: Organization) -> list[engine.ThemeSpec]:
-    """The organization's active themes as the engine reads them."""
+    """The organization's active themes as the engine reads them, and those merged into one:
+    the engine still finds what they are about ("billing" merged into "price" keeps its own
+    classifier), and `theme_targets` counts it for the theme it went into."""
     taxonomy_ensure(organization=organization)
     examples: dict[int, list[str]] = {}
     for theme_id, text in ThemeExample.objects.order_by("pk").values_list("theme_id", "text"):
         examples.setdefault(theme_id, []).append(text)
     specs = []
-    for theme in Theme.objects.filter(active=True).order_by("key"):
+    for theme in Theme.objects.filter(key__in=list(theme_targets())).order_by("key"):
         names = {language: theme.names.get(language) or theme.name for language in engine.LANGUAGES}
         specs.append(engine.ThemeSpec(key=theme.key, names=names, examples=tuple(examples.get(theme.pk, ()))))
     return specs
@@ -266,7 +284,7 @@ def comments_analyse(*, organization: Organization, response_ids: Iterable[int] 
     organization, the slices of what was written or removed, every ROLLUP_FLUSH_S seconds."""
     specs = taxonomy_specs(organization=organization)
     taxonomy = _taxonomy_fingerprint(specs)
-    theme_ids = dict(Theme.objects.filter(active=True).values_list("key", "pk"))
+    theme_ids = theme_targets()
     qs = Response.objects.all()
     slices: set[tuple[int, dt.date]] = set()
     if response_ids is not None:
@@ -375,9 +393,9 @@ def _store(organization, pairs, taxonomy, theme_ids) -> None:
         CommentTheme.objects.filter(analysis_id__in=ids.values()).delete()
         links = []
         for (pk, _language, _text), result in pairs:
-            keys = [k for k in dict.fromkeys(result.themes) if k in theme_ids]
-            links += [CommentTheme(organization=organization, analysis_id=ids[pk], theme_id=theme_ids[k], rank=i)
-                      for i, k in enumerate(keys)]
+            targets = list(dict.fromkeys(theme_ids[k] for k in result.themes if k in theme_ids))
+            links += [CommentTheme(organization=organization, analysis_id=ids[pk], theme_id=theme_id, rank=i)
+                      for i, theme_id in enumerate(targets)]
         CommentTheme.objects.bulk_create(links)
 
 
