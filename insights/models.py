@@ -160,3 +160,74 @@ class ThemeRollup(TenantModel):
                                     condition=models.Q(department__isnull=False)),
         ]
         indexes = [models.Index(fields=["organization", "department", "day"], name="themerollup_scope_day")]
+
+
+class SegmentSentimentRollup(TenantModel):
+    """`SentimentRollup`'s rows over one saved segment's answers (its contacts'), a table of its
+    own so that no reader of the organization's rows can count an answer twice. Read while
+    `SegmentCommentRollupState` says they are current."""
+
+    segment = models.ForeignKey("contacts.Segment", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    category = models.CharField(max_length=10)
+    sentiment = models.CharField(max_length=8, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "category", "sentiment"],
+                                    name="segmentsentimentrollup_unique_slice",
+                                    condition=models.Q(department__isnull=True)),
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "department", "category",
+                                            "sentiment"],
+                                    name="segmentsentimentrollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "segment", "department", "day"],
+                                name="segmentsentiment_scope_day")]
+
+
+class SegmentThemeRollup(TenantModel):
+    """`ThemeRollup`'s rows over one saved segment's answers (as `SegmentSentimentRollup`)."""
+
+    segment = models.ForeignKey("contacts.Segment", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    department = models.ForeignKey("organizations.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=10)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "theme", "category"],
+                                    name="segmentthemerollup_unique_slice",
+                                    condition=models.Q(department__isnull=True)),
+            models.UniqueConstraint(fields=["organization", "segment", "survey", "day", "department", "theme",
+                                            "category"],
+                                    name="segmentthemerollup_unique_department_slice",
+                                    condition=models.Q(department__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["organization", "segment", "department", "day"],
+                                name="segmenttheme_scope_day")]
+
+
+class SegmentCommentRollupState(TenantModel):
+    """Whether a segment's comment rollups may be read. The dashboards keep, per saved segment, a
+    number that goes up in the transaction of any change that may move contacts in or out
+    (`dashboards.SegmentRollupState.wanted`); a build records the number it read before counting
+    (`built`) and the filters it counted. Current while `built` is that number and `filters` are
+    the segment's; otherwise the pages count the segment's answers in SQL and a build is queued."""
+
+    segment = models.ForeignKey("contacts.Segment", on_delete=models.CASCADE, related_name="+", db_index=False)
+    built = models.PositiveBigIntegerField(null=True, blank=True)
+    filters = models.JSONField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "segment"],
+                                               name="segmentcommentrollupstate_unique")]

@@ -9,7 +9,16 @@ every slice. The day is the answer's day in the organization's time zone, as in
 its own answers), so the figures follow the dashboard's filters and scope exactly.
 
 A comment counts once it is not empty (the engine reads it as it is), as the comment explorer
-and the analysis do."""
+and the analysis do.
+
+Saved segments have rows of their own (`SegmentSentimentRollup`, `SegmentThemeRollup`: the same
+counts over the segment's contacts' answers), built whole by `segment_comment_rollups_build` and
+recounted per slice with the organization's rows, for every segment that has a
+`SegmentCommentRollupState`. Their membership is the dashboards' business: a change that may move
+contacts in or out raises `dashboards.SegmentRollupState.wanted` in its own transaction, and the
+segment's comment rows are current only while they were built for that number (and for the
+segment's filters) — else the pages count the segment's answers in SQL and a build is queued.
+PostgreSQL only, like the dashboards' segment rollups."""
 
 from __future__ import annotations
 
@@ -17,17 +26,34 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
+from contacts.models import Segment
+from contacts.selectors import contact_filter
+from dashboards.models import SegmentRollupState
 from dashboards.rollups import day_bounds
+from nps_platform.celery import task_enqueue
+from nps_platform.tenancy import tenant_context
 from organizations.models import Organization
 from responses.models import Response
 
-from .models import CommentTheme, SentimentRollup, ThemeRollup
+from .models import (
+    CommentTheme,
+    SegmentCommentRollupState,
+    SegmentSentimentRollup,
+    SegmentThemeRollup,
+    SentimentRollup,
+    ThemeRollup,
+)
 
 BATCH = 5000
+SEGMENT_BUILD_TASK = "insights.segment_comment_rollups_build"
+ASKED_AGAIN_AFTER = 600  # a page that finds a segment's comment rows behind queues a build at most this often
 
 
 def _counts(organization: Organization, **where) -> tuple[dict, dict]:
@@ -60,15 +86,19 @@ def _counts(organization: Organization, **where) -> tuple[dict, dict]:
     return sentiments, themes
 
 
-def _write(organization: Organization, sentiments: dict, themes: dict) -> int:
-    SentimentRollup.objects.bulk_create(
-        [SentimentRollup(organization=organization, survey_id=s, day=d, department_id=department, category=c,
-                         sentiment=sentiment, n=n) for (s, d, department, c, sentiment), n in sentiments.items()],
-        batch_size=BATCH)
-    ThemeRollup.objects.bulk_create(
-        [ThemeRollup(organization=organization, survey_id=s, day=d, department_id=department, theme_id=theme,
-                     category=c, n=n) for (s, d, department, theme, c), n in themes.items()],
-        batch_size=BATCH)
+def _write(organization: Organization, sentiments: dict, themes: dict, segment_id: int | None = None) -> int:
+    if segment_id is None:
+        sentiment_model, theme_model, extra = SentimentRollup, ThemeRollup, {}
+    else:
+        sentiment_model, theme_model, extra = SegmentSentimentRollup, SegmentThemeRollup, {"segment_id": segment_id}
+    sentiment_model.objects.bulk_create(
+        [sentiment_model(organization=organization, survey_id=s, day=d, department_id=department, category=c,
+                         sentiment=sentiment, n=n, **extra)
+         for (s, d, department, c, sentiment), n in sentiments.items()], batch_size=BATCH)
+    theme_model.objects.bulk_create(
+        [theme_model(organization=organization, survey_id=s, day=d, department_id=department, theme_id=theme,
+                     category=c, n=n, **extra)
+         for (s, d, department, theme, c), n in themes.items()], batch_size=BATCH)
     return len(sentiments) + len(themes)
 
 
@@ -88,25 +118,143 @@ def _lock(organization: Organization, survey_id: int | None = None, day: dt.date
                            [whole, f"{whole}:{survey_id}:{day}"])
 
 
+def _segment_locks(segment_ids: list[int], *, shared: bool) -> None:
+    """A segment's build holds its lock alone, slice recounts share it: a recount never
+    interleaves with a build's DELETE and INSERT of the same rows."""
+    if not segment_ids or connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(hashtext('insights-segment-rollup:' || s)) "  # noqa: S608 - one of two
+                       "FROM unnest(%s::bigint[]) AS s", [sorted(segment_ids)])
+
+
+def _segments_kept() -> dict[int, dict]:
+    """{segment: its filters} of the segments whose comment rows are kept, each locked for a
+    slice recount (read after the locks, so a build just finished is seen)."""
+    if connection.vendor != "postgresql":
+        return {}
+    segment_ids = sorted(SegmentCommentRollupState.objects.values_list("segment_id", flat=True))
+    _segment_locks(segment_ids, shared=True)
+    return dict(Segment.objects.filter(pk__in=segment_ids).values_list("pk", "filters")) if segment_ids else {}
+
+
 @transaction.atomic
 def comment_rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) -> int:
-    """Recounts one (survey, day) slice from its answers and their analyses; returns the rows
-    written."""
+    """Recounts one (survey, day) slice from its answers and their analyses, organization-wide
+    and for each kept segment (its members of this moment); returns the rows written."""
     _lock(organization, survey_id, day)
+    segments = _segments_kept()
     start, end = day_bounds(day, zoneinfo.ZoneInfo(organization.time_zone))
-    sentiments, themes = _counts(organization, survey_id=survey_id, created_at__gte=start, created_at__lt=end)
+    where = {"survey_id": survey_id, "created_at__gte": start, "created_at__lt": end}
+    sentiments, themes = _counts(organization, **where)
     # (an answer made near midnight belongs to the day its local time says, as `day_bounds` does)
     SentimentRollup.objects.filter(survey_id=survey_id, day=day).delete()
     ThemeRollup.objects.filter(survey_id=survey_id, day=day).delete()
-    return _write(organization, sentiments, themes)
+    rows = _write(organization, sentiments, themes)
+    if segments:
+        contact_ids = sorted(set(Response.objects.filter(**where).exclude(contact=None).order_by()
+                                 .values_list("contact_id", flat=True)))
+        SegmentSentimentRollup.objects.filter(survey_id=survey_id, day=day, segment_id__in=list(segments)).delete()
+        SegmentThemeRollup.objects.filter(survey_id=survey_id, day=day, segment_id__in=list(segments)).delete()
+        for segment_id, filters in segments.items():
+            members = sorted(contact_filter(filters or {}).filter(pk__in=contact_ids).order_by()
+                             .values_list("pk", flat=True)) if contact_ids else []
+            if members:
+                rows += _write(organization, *_counts(organization, contact_id__in=members, **where),
+                               segment_id=segment_id)
+    return rows
 
 
 @transaction.atomic
-def comment_rollups_rebuild(*, organization: Organization) -> int:
-    """Every slice of the organization, in one pass (one GROUP BY for each table)."""
+def _organization_rebuild(organization: Organization) -> int:
     _lock(organization)
     sentiments, themes = _counts(organization)
     SentimentRollup.objects.all().delete()
     ThemeRollup.objects.all().delete()
     return _write(organization, sentiments, themes)
 
+
+def comment_rollups_rebuild(*, organization: Organization) -> int:
+    """Every slice of the organization, in one pass (one GROUP BY for each table), then each
+    segment the dashboards keep."""
+    rows = _organization_rebuild(organization)
+    if connection.vendor == "postgresql":
+        for segment_id in sorted(SegmentRollupState.objects.values_list("segment_id", flat=True)):
+            rows += segment_comment_rollups_build(organization=organization, segment_id=segment_id, force=True) or 0
+    return rows
+
+
+def _wanted(segment_id: int) -> int | None:
+    """The dashboards' count of the changes that may have moved the segment's members (None: they
+    do not keep this segment)."""
+    return SegmentRollupState.objects.filter(segment_id=segment_id).values_list("wanted", flat=True).first()
+
+
+def segment_comment_rollups_build(*, organization: Organization, segment_id: int, force: bool = False) -> int | None:
+    """Counts the segment's comment rows whole from its contacts' answers: the rows written, 0
+    when they were current already (unless `force`), None without such a segment (or on SQLite)."""
+    if connection.vendor != "postgresql" or not Segment.objects.filter(pk=segment_id).exists():
+        return None
+    # Committed before the count's snapshot: an analysis written during the build finds the state,
+    # so its slice's recount counts this segment too (after waiting for the build's lock).
+    SegmentCommentRollupState.objects.get_or_create(segment_id=segment_id, defaults={"organization": organization})
+    with transaction.atomic():
+        _segment_locks([segment_id], shared=False)
+        wanted = _wanted(segment_id)  # read before the count's snapshot: a change after it leaves us stale
+        state = SegmentCommentRollupState.objects.select_related("segment").get(segment_id=segment_id)
+        filters = state.segment.filters
+        if not force and wanted is not None and state.built == wanted and state.filters == filters:
+            return 0
+        SegmentSentimentRollup.objects.filter(segment_id=segment_id).delete()
+        SegmentThemeRollup.objects.filter(segment_id=segment_id).delete()
+        members = contact_filter(filters or {}).order_by().values("pk")
+        rows = _write(organization, *_counts(organization, contact__in=members), segment_id=segment_id)
+        SegmentCommentRollupState.objects.filter(pk=state.pk).update(built=wanted, filters=filters,
+                                                                     built_at=timezone.now())
+    return rows
+
+
+def segment_comment_rollups_current(*, organization: Organization, segment_id: int) -> bool:
+    """Whether a page may read the segment's comment rows: built for the dashboards' latest count
+    of its changes and for its filters. When they are behind, a build is queued (once per change,
+    at most every ASKED_AGAIN_AFTER seconds)."""
+    if connection.vendor != "postgresql":
+        return False
+    wanted = _wanted(segment_id)
+    if wanted is None:
+        return False  # not kept by the dashboards yet (their own first build makes the count)
+    state = SegmentCommentRollupState.objects.filter(segment_id=segment_id).values_list("built", "filters").first()
+    filters = Segment.objects.filter(pk=segment_id).values_list("filters", flat=True).first()
+    if state is not None and state[0] == wanted and state[1] == filters:
+        return True
+    if filters is not None and cache.add(f"insights-segment-asked:{organization.pk}:{segment_id}:{wanted}", 1,
+                                         timeout=ASKED_AGAIN_AFTER):
+        task_enqueue(SEGMENT_BUILD_TASK, organization_id=organization.pk, segment_id=segment_id)
+    return False
+
+
+def segment_builds_queue(*, organization_id: int, segment_ids: list[int]) -> None:
+    """After a change that may move contacts in or out: each segment's build queued, the changes
+    within SEGMENT_ROLLUP_DELAY seconds sharing one (as the dashboards' builds do)."""
+    delay = settings.SEGMENT_ROLLUP_DELAY
+    for segment_id in segment_ids:
+        kwargs = {"organization_id": organization_id, "segment_id": segment_id}
+        if not delay:
+            task_enqueue(SEGMENT_BUILD_TASK, **kwargs)
+        elif cache.add(f"insights-segment-build-due:{organization_id}:{segment_id}", 1, timeout=delay):
+            task_enqueue(SEGMENT_BUILD_TASK, countdown=delay + 1, **kwargs)
+
+
+def segment_members_changed(sender, organization_id, contact_ids=(), segment_id=None, **kwargs) -> None:
+    """`contacts.services.segment_members_changed`, inside the change's transaction: after its
+    commit, the segment's (or, for contacts, every kept segment's) comment rows are rebuilt."""
+    if connection.vendor != "postgresql":
+        return
+    if segment_id is not None:
+        segment_ids = [segment_id]
+    else:
+        with tenant_context(Organization.objects.get(pk=organization_id)):
+            segment_ids = sorted(SegmentCommentRollupState.objects.values_list("segment_id", flat=True))
+    if segment_ids:
+        transaction.on_commit(lambda: segment_builds_queue(organization_id=organization_id, segment_ids=segment_ids))

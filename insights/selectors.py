@@ -7,9 +7,10 @@ Customer answers are counted from the comment rollups (`insights.rollups`) exact
 dashboard's own figures are from its rollups: the period's days, the survey or kind, and the
 organization-wide rows or, under a department filter or a manager's scope, the rows of the
 board's departments (`board.department_ids`, the filter's subtree within the reader's scope).
-A segment (an ad-hoc set of contacts) has no rollups: its figures are one GROUP BY over the
-analyses of its answers (`board.responses()`); employee answers are read per answer, since
-their anonymity units depend on the reader.
+A saved segment reads its own comment rollups (`SegmentSentimentRollup`, `SegmentThemeRollup`)
+while they are current (`insights.rollups.segment_comment_rollups_current`); until then its
+figures are one GROUP BY over the analyses of its answers (`board.responses()`). Employee answers
+are read per answer, since their anonymity units depend on the reader.
 
 Drivers: per theme, the share of each category's comments that mention it, the NPS of the
 answers that mention it, its effect on the NPS (the NPS without its detractors, less the NPS),
@@ -30,7 +31,17 @@ from nps_platform.nps_math import Score, nps, score_from_categories, score_from_
 from organizations import access
 
 from .hooks import explorer_details
-from .models import CommentAnalysis, CommentTheme, Sentiment, SentimentRollup, Theme, ThemeRollup
+from .models import (
+    CommentAnalysis,
+    CommentTheme,
+    SegmentSentimentRollup,
+    SegmentThemeRollup,
+    Sentiment,
+    SentimentRollup,
+    Theme,
+    ThemeRollup,
+)
+from .rollups import segment_comment_rollups_current
 
 CATEGORIES = ("promoter", "passive", "detractor")
 SAMPLES = 3
@@ -118,15 +129,33 @@ def _figures(board) -> _Figures:
 
 
 def _customer_figures(board) -> _Figures:
-    return _segment_figures(board) if board.raw else _rollup_figures(board)
+    return _rollup_figures(board) if _from_rollups(board) else _segment_figures(board)
+
+
+def _from_rollups(board) -> bool:
+    """Customer answers: the organization's rollups, or a segment's own while they are current."""
+    if not board.raw:
+        return True
+    key = ("insights-segment-rollups",)
+    if key not in board._units_cache:
+        board._units_cache[key] = segment_comment_rollups_current(organization=board.organization,
+                                                                  segment_id=board.filters.segment_id)
+    return board._units_cache[key]
+
+
+SEGMENT_MODELS = {SentimentRollup: SegmentSentimentRollup, ThemeRollup: SegmentThemeRollup}
 
 
 def _rollup_rows(board, model):
     """The comment rollup rows (`model`) of the board's view, chosen as the dashboard chooses its
     own (`Dashboard._rollups`): the period's days, the survey or kind, and the organization-wide
-    rows or those of the board's departments."""
+    rows or those of the board's departments — of the segment's own rows on a segment's view."""
     filters = board.filters
-    qs = model.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if board.raw:
+        qs = SEGMENT_MODELS[model].objects.filter(segment_id=filters.segment_id, day__gte=filters.start,
+                                                  day__lte=filters.end)
+    else:
+        qs = model.objects.filter(day__gte=filters.start, day__lte=filters.end)
     if filters.survey_id or filters.kind:
         qs = qs.filter(survey__in=board._surveys(filters))
     if board.department_ids is not None:
@@ -159,8 +188,8 @@ def _rollup_figures(board) -> _Figures:
 
 
 def _segment_figures(board) -> _Figures:
-    """A segment's customer answers: every count in SQL (GROUP BY over the board's answers and
-    their analyses), never a loop over the answers."""
+    """A segment's customer answers while its comment rollups are behind: every count in SQL
+    (GROUP BY over the board's answers and their analyses), never a loop over the answers."""
     qs = board.responses().order_by()
     categories, commented = Counter(), Counter()
     for row in qs.values("category").annotate(n=Count("pk"), c=Count("pk", filter=~Q(comment=""))):
@@ -208,7 +237,7 @@ def _sentiment_counts(board) -> Counter:
     rollups (a segment: one GROUP BY over the analyses of its commented answers)."""
     if board.anonymous or ("insights-figures",) in board._units_cache:
         return _figures(board).sentiments
-    if board.raw:
+    if not _from_rollups(board):
         return _by_sentiment(_analyses_of(board.responses().order_by()))
     return Counter({row["sentiment"]: row["n"] for row in _rollup_rows(board, SentimentRollup)
                     .exclude(sentiment="").values("sentiment").annotate(n=Sum("n"))})

@@ -38,6 +38,13 @@ def comment_rollups_rebuild(*, organization) -> int:
     return rollups.comment_rollups_rebuild(organization=organization)
 
 
+@app.task(name="insights.segment_comment_rollups_build", max_retries=3, autoretry_for=(Exception,),
+          retry_backoff=True, time_limit=1800, soft_time_limit=1700)
+@tenant_task
+def segment_comment_rollups_build(*, segment_id: int, organization) -> int | None:
+    return rollups.segment_comment_rollups_build(organization=organization, segment_id=segment_id)
+
+
 @app.task(name="insights.suggestions_refresh", time_limit=3600, soft_time_limit=3500)
 def suggestions_refresh() -> int:
     """Daily: each organization's suggested new themes from its latest comments that fit none."""

@@ -350,3 +350,67 @@ def test_one_tenants_comment_rollups_never_reach_another(small, make_org):
         assert sentiment_summary(_board(other, PERIOD))["total"] == 3
     call_command("comment_rollups_rebuild", org=small.slug, stdout=io.StringIO())
     assert comment_rollup_rows(other) == others
+
+
+@pytest.mark.django_db
+def test_a_segments_comment_rollups_equal_its_answers_and_follow_its_members(add_member,
+                                                                            django_capture_on_commit_callbacks):
+    """A saved segment gets comment rollups of its own (built when it is saved); they count what
+    a GROUP BY over the segment's answers does, for every reader and filter; a contact edit that
+    moves someone in makes them stale in its own transaction (the pages count the answers
+    meanwhile) and rebuilds them after commit; a new analysis of a member's answer recounts its
+    slice for the segment too."""
+    from django.http import QueryDict
+
+    from contacts.services import contact_save, segment_save
+    from dashboards.rollups import rollup_refresh
+    from dashboards.selectors import dashboard_for
+    from insights.rollups import segment_comment_rollups_current
+    from insights.selectors import _from_rollups
+    from organizations import access
+    from organizations.models import Membership
+    from tests.dashboards.conftest import PERIOD
+    from tests.dashboards.helpers import add_responses
+    from tests.insights.conftest import analyse_as
+
+    world = _analysed_world()
+    organization, d = world.organization, world.departments
+    with tenant_context(organization), django_capture_on_commit_callbacks(execute=True):
+        segment = segment_save(organization=organization, name="Nord", filters={"region": "Nord"}, by=world.owner)
+    with tenant_context(organization):
+        manager = Membership.objects.get(user=add_member(organization, "manager", email=f"m-{organization.slug}@x.dk"))
+        manager.departments.set([d["sales"]])
+        readers = [access.actor_for(Membership.objects.get(organization=organization, user=world.owner)),
+                   access.actor_for(manager)]
+
+        def check(expect_rollups=True):
+            totals = set()
+            for actor in readers:
+                for query in (PERIOD, "from=2000-01-01", f"{PERIOD}&department={d['sales'].pk}",
+                              f"{PERIOD}&survey={world.relationship.pk}", f"{PERIOD}&every=month"):
+                    board = dashboard_for(actor=actor, params=QueryDict(f"{query}&segment={segment.pk}"))
+                    assert _from_rollups(board) is expect_rollups
+                    from_rollups, from_answers = _figures_both_ways(board)
+                    assert from_rollups == from_answers, query
+                    totals.add(sum(from_answers[1].values()))
+            return totals
+
+        assert segment_comment_rollups_current(organization=organization, segment_id=segment.pk)
+        before = check()
+        assert max(before) > 0
+    with tenant_context(organization), django_capture_on_commit_callbacks(execute=True):
+        sven = world.contacts["sven"]
+        sven.region = "Nord"
+        contact_save(contact=sven, by=world.owner)
+        assert not segment_comment_rollups_current(organization=organization, segment_id=segment.pk)
+    with tenant_context(organization):
+        assert segment_comment_rollups_current(organization=organization, segment_id=segment.pk)  # rebuilt
+        after = check()
+        assert max(after) > max(before)  # Sven's comments count now
+        # a new comment from Karen, analysed: its slice is recounted for the segment as well
+        new = add_responses(organization, world.relationship, [
+            {"score": 2, "at": local(dt.date(2025, 3, 5)), "comment": "Ny klage", "contact": world.contacts["karen"],
+             "department": d["north"]}])
+        rollup_refresh(organization=organization, survey_id=world.relationship.pk, day=dt.date(2025, 3, 5))
+        analyse_as(organization, new[0], "negative", ["price"])
+        assert max(check()) == max(after) + 1

@@ -7,7 +7,8 @@ Besides the answers: N/20 contacts (five regions, four products) behind 80 % of 
 came by the public link), a source answer on 60 %, a manager of one top-level department and
 its five teams (manager@<slug>.example), and the segment "Region Nord", whose rollups are built
 by the product's own `dashboards.segment_rollups.segment_rollups_build` (what the worker runs when
-a segment is saved), so the segment's dashboard is measured on the path it takes in production.
+a segment is saved), so the segment's dashboard is measured on the path it takes in production;
+its comment rollups likewise by `insights.rollups.segment_comment_rollups_build`.
 
 Comment analyses for 65 % of the commented answers (a sentiment that follows the score — with
 one in ten against it —, the comment's theme and for three in ten "quality" beside it), written
@@ -28,6 +29,7 @@ from contacts.models import Segment
 from dashboards.rollups import source_question_keys
 from dashboards.segment_rollups import segment_rollups_build
 from insights.models import Theme
+from insights.rollups import segment_comment_rollups_build
 from insights.services import taxonomy_ensure
 from nps_platform.nps_math import category_for_score
 from nps_platform.tenancy import tenant_context
@@ -72,8 +74,10 @@ class Command(BaseCommand):
         with tenant_context(organization):  # on analysed tables, as the worker's build would run
             for segment_id in Segment.objects.values_list("pk", flat=True):
                 segment_rollups_build(organization=organization, segment_id=segment_id, force=True)
+                segment_comment_rollups_build(organization=organization, segment_id=segment_id, force=True)
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE dashboards_segmentrollup")
+            for table in ("dashboards_segmentrollup", "insights_segmentsentimentrollup", "insights_segmentthemerollup"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(f"{slug}: {responses} responses in {time.monotonic() - started:.1f} s")
 
     def _organization(self, slug: str) -> Organization:
@@ -82,6 +86,8 @@ class Command(BaseCommand):
                                                "followups_alert", "followups_caseevent", "followups_case",
                                                "responses_responsechange", "responses_response",
                                                "dashboards_segmentrollup", "dashboards_segmentrollupstate",
+                                               "insights_segmentsentimentrollup", "insights_segmentthemerollup",
+                                               "insights_segmentcommentrollupstate",
                                                "contacts_contact", "contacts_segment"))
 
     def _survey(self, organization):
