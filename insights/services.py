@@ -122,10 +122,31 @@ def _clean_examples(examples: Iterable[str]) -> list[str]:
     return out
 
 
+class ThemeNameTaken(ValueError):
+    """Another active theme is already called so (in some language): an admin could not tell
+    the two apart in the explorer, the drivers or a digest."""
+
+    def __init__(self, theme: Theme):
+        super().__init__(theme.name)
+        self.theme = theme
+
+
+def theme_name_taken(name: str, *, exclude: Theme | None = None) -> Theme | None:
+    """The active theme (other than `exclude`) already called `name` in any language, if any."""
+    wanted = re.sub(r"\s+", " ", name or "").strip().casefold()
+    for theme in Theme.objects.filter(active=True).exclude(pk=exclude.pk if exclude else None):
+        if wanted in {re.sub(r"\s+", " ", n).strip().casefold() for n in (theme.name, *theme.names.values()) if n}:
+            return theme
+    return None
+
+
 @transaction.atomic
 def theme_add(*, organization: Organization, by, name: str, examples: Iterable[str], language: str = "") -> Theme:
+    """A new theme; raises ThemeNameTaken when an active theme is already called so."""
     taxonomy_ensure(organization=organization)
-    name = name.strip()[:120]
+    name = re.sub(r"\s+", " ", name).strip()[:120]
+    if taken := theme_name_taken(name):
+        raise ThemeNameTaken(taken)
     theme = Theme.objects.create(organization=organization, key=_unique_key(name), name=name,
                                  names={language[:2]: name} if language else {})
     ThemeExample.objects.bulk_create([ThemeExample(organization=organization, theme=theme, text=text)
@@ -139,8 +160,10 @@ def theme_add(*, organization: Organization, by, name: str, examples: Iterable[s
 @transaction.atomic
 def theme_update(*, theme: Theme, by, name: str, examples: Iterable[str], language: str = "") -> Theme:
     """Renames (in `language`, and as the name shown where a language has none) and replaces the
-    example phrases."""
-    name = name.strip()[:120]
+    example phrases; raises ThemeNameTaken when another active theme is already called so."""
+    name = re.sub(r"\s+", " ", name).strip()[:120]
+    if name and (taken := theme_name_taken(name, exclude=theme)):
+        raise ThemeNameTaken(taken)
     if name and name != theme.label(language):
         theme.name = name
         if language:

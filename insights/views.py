@@ -48,11 +48,15 @@ def themes(request, org_slug):
     services.taxonomy_ensure(organization=organization)
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        theme = services.theme_add(organization=organization, by=request.user, name=form.cleaned_data["name"],
-                                   examples=form.cleaned_data["examples"], language=_language())
-        messages.success(request, _("Theme added: %(name)s. The comments are being analysed again.")
-                         % {"name": theme.label()})
-        return redirect("insights_themes", org_slug=org_slug)
+        try:
+            theme = services.theme_add(organization=organization, by=request.user, name=form.cleaned_data["name"],
+                                       examples=form.cleaned_data["examples"], language=_language())
+        except services.ThemeNameTaken:  # named so by another admin a moment ago
+            form.add_error("name", _("A theme is already called so."))
+        else:
+            messages.success(request, _("Theme added: %(name)s. The comments are being analysed again.")
+                             % {"name": theme.label()})
+            return redirect("insights_themes", org_slug=org_slug)
     all_themes = list(Theme.objects.prefetch_related("examples").order_by("-active", "name"))
     suggestions = list(ThemeSuggestion.objects.filter(status=ThemeSuggestion.Status.OPEN)[:20])
     for suggestion in suggestions:
@@ -64,7 +68,7 @@ def themes(request, org_slug):
 def theme_edit(request, org_slug, theme_id):
     theme = get_object_or_404(Theme, pk=theme_id)
     initial = {"name": theme.label(), "examples": "\n".join(theme.examples.values_list("text", flat=True))}
-    form = ThemeForm(request.POST or None, initial=initial)
+    form = ThemeForm(request.POST or None, initial=initial, theme=theme)
     merge = MergeForm(theme=theme)
     if request.method == "POST":
         action = request.POST.get("action", "save")
@@ -73,10 +77,14 @@ def theme_edit(request, org_slug, theme_id):
             messages.success(request, _("Theme deactivated.") if action == "deactivate" else _("Theme activated."))
             return redirect("insights_themes", org_slug=org_slug)
         if form.is_valid():
-            services.theme_update(theme=theme, by=request.user, name=form.cleaned_data["name"],
-                                  examples=form.cleaned_data["examples"], language=_language())
-            messages.success(request, _("Theme saved. The comments are being analysed again."))
-            return redirect("insights_themes", org_slug=org_slug)
+            try:
+                services.theme_update(theme=theme, by=request.user, name=form.cleaned_data["name"],
+                                      examples=form.cleaned_data["examples"], language=_language())
+            except services.ThemeNameTaken:  # named so by another admin a moment ago
+                form.add_error("name", _("A theme is already called so."))
+            else:
+                messages.success(request, _("Theme saved. The comments are being analysed again."))
+                return redirect("insights_themes", org_slug=org_slug)
     return render(request, "insights/theme_edit.html", {"theme": theme, "form": form, "merge": merge})
 
 
@@ -106,6 +114,10 @@ def suggestion_accept(request, org_slug, themesuggestion_id):
                                            language=_language())
     except services.SuggestionDecided:
         messages.info(request, _("This suggestion was already accepted or dismissed."))
+        return redirect("insights_themes", org_slug=org_slug)
+    except services.ThemeNameTaken as taken:
+        messages.error(request, _("A theme is already called “%(name)s”: choose another name, or dismiss the "
+                                  "suggestion and add its examples to that theme.") % {"name": taken.theme.label()})
         return redirect("insights_themes", org_slug=org_slug)
     messages.success(request, _("Theme added: %(name)s. Check its example phrases; the comments are being analysed "
                                 "again.") % {"name": theme.label()})
