@@ -1,6 +1,6 @@
 """How fresh the dashboard's numbers are. The page reads the rollups when it is drawn, so its
 numbers are as of that moment; an answer given in the last few seconds may still wait for its
-slice's recount (`receivers.refresh_rollup` coalesces them for ROLLUP_REFRESH_DELAY seconds and
+slice's recount (`receivers.refresh_rollups` coalesces them for ROLLUP_REFRESH_DELAY seconds and
 the marker says so)."""
 
 from __future__ import annotations

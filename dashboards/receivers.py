@@ -1,6 +1,7 @@
 """A saved (or deleted) answer refreshes its rollup slice, a contact change marks the segment
 rollups stale; the response and contact stages do not import us."""
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
 from contacts.models import Contact
 from contacts.services import contacts_changed, segment_members_changed
@@ -15,29 +17,40 @@ from nps_platform.tenancy import current_organization_or_none, tenant_context
 from organizations.models import Department, Organization
 from organizations.services import time_zone_changed
 from responses.models import Response
-from responses.services import response_saved
+from responses.outbox import handler_register
 
 from .freshness import due_marker
 from .segment_rollups import segment_rollups_stale
 from .tasks import rollup_refresh_task, rollups_rebuild_task, rollups_refresh_for_contacts
 
 
-@receiver(response_saved)
-def refresh_rollup(sender, organization_id, survey_id, created_at, time_zone=None, **kwargs):
-    """Schedules a recount of the answer's (survey, day) slice. With ROLLUP_REFRESH_DELAY > 0,
-    answers to one slice within that many seconds share one recount: the first answer sets a
-    marker that lives DELAY seconds and queues the recount to run after it has expired, so every
-    answer that found the marker was committed before the recount reads. A busy day then costs one
-    recount per DELAY instead of one per answer (each recount reads the whole day)."""
-    if time_zone is None:
-        time_zone = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
-    day = created_at.astimezone(zoneinfo.ZoneInfo(time_zone)).date().isoformat()
-    kwargs = {"survey_id": survey_id, "day": day, "organization_id": organization_id}
+def refresh_rollups(*, organization, events):
+    """The outbox's batch of an organization's saved, changed or deleted answers: a recount of
+    each (survey, day) slice they are in. With ROLLUP_REFRESH_DELAY > 0, answers to one slice
+    within that many seconds share one recount: the first sets a marker that lives DELAY seconds
+    and queues the recount to run after it has expired, so every answer that found the marker was
+    committed before the recount reads (answers are committed before their outbox event is seen).
+    A busy day then costs one recount per DELAY instead of one per answer (each recount reads the
+    whole day). A slice whose answers are all older than DELAY (a backlog: answers given while no
+    worker ran) is recounted at once: nothing of it is arriving to share the recount with. Queued
+    at once, not after the batch's commit: the recount reads only the answers, and a batch rolled
+    back and handled again finds the marker."""
+    tz = zoneinfo.ZoneInfo(organization.time_zone)
     delay = settings.ROLLUP_REFRESH_DELAY
-    if not delay:
-        rollup_refresh_task.delay(**kwargs)
-    elif cache.add(due_marker(organization_id, survey_id, day), 1, timeout=delay):
-        rollup_refresh_task.apply_async(kwargs=kwargs, countdown=delay + 1)
+    recent = timezone.now() - dt.timedelta(seconds=delay)
+    slices: dict[tuple[int, str], bool] = {}  # (survey, day) → an answer of it is recent
+    for event in events:
+        key = (event.survey_id, event.answered_at.astimezone(tz).date().isoformat())
+        slices[key] = slices.get(key, False) or event.answered_at >= recent
+    for (survey_id, day), arriving in sorted(slices.items()):
+        kwargs = {"survey_id": survey_id, "day": day, "organization_id": organization.pk}
+        if not delay or not arriving:
+            rollup_refresh_task.delay(**kwargs)
+        elif cache.add(due_marker(organization.pk, survey_id, day), 1, timeout=delay):
+            rollup_refresh_task.apply_async(kwargs=kwargs, countdown=delay + 1)
+
+
+handler_register("dashboards.refresh_rollups", refresh_rollups)
 
 
 @receiver(contacts_changed)

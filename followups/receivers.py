@@ -1,20 +1,24 @@
-"""A saved response starts its follow-up in a worker (the response stage does not import us)."""
+"""A saved response starts its follow-up in a worker, taken from the answers' outbox (the
+response stage does not import us); an erased contact's words leave the closed loop's records."""
 
 from django.dispatch import receiver
 
+from responses.outbox import handler_register
 from responses.privacy import contact_erased
-from responses.services import response_saved
 
 from .models import CaseEvent
-from .services import webhook_log_erase
-from .tasks import response_follow_up_task
+from .services import responses_follow_up, webhook_log_erase
 
 
-@receiver(response_saved)
-def start_follow_up(sender, response_id, organization_id, deleted=False, **kwargs):
-    if deleted:
-        return
-    response_follow_up_task.delay(response_id=response_id, organization_id=organization_id)
+def follow_up(*, organization, events):
+    """The outbox's batch of an organization's answers: alerts, cases and webhooks (not for a
+    deleted answer)."""
+    response_ids = [event.response_id for event in events if not event.deleted]
+    if response_ids:
+        responses_follow_up(organization=organization, response_ids=response_ids)
+
+
+handler_register("followups.follow_up", follow_up)
 
 
 @receiver(contact_erased)

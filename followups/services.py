@@ -116,6 +116,21 @@ def response_follow_up(*, response: Response) -> list[int]:
     return due
 
 
+def responses_follow_up(*, organization: Organization, response_ids: list[int]) -> list[int]:
+    """What a batch of saved answers starts (the outbox's handler): each answer's alerts, case and
+    webhooks, once each; every alert still to send is queued for the workers once the batch is
+    committed (`followups.alert_send`, one task per alert: one tenant's slow or broken chat
+    webhook holds up no one else's alert). Returns the alert ids queued."""
+    due = []
+    for response in Response.objects.select_related("survey", "employee", "contact", "department").filter(
+            pk__in=response_ids).order_by("pk"):
+        response.organization = organization  # at hand: no lookup per answer
+        due += response_follow_up(response=response)
+    for alert_id in due:
+        task_enqueue_on_commit("followups.alert_send", alert_id=alert_id, organization_id=organization.pk)
+    return due
+
+
 def case_open(*, response: Response, rule: Rule) -> Case:
     """The response's case (one per response), owned by the responsible person."""
     existing = Case.objects.filter(response=response).first()

@@ -38,19 +38,26 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+# INCR, and EXPIRE only when the key has none: one command (a script Redis keeps by its hash),
+# where a pipeline of the two cost about twice the client's CPU.
+_WINDOW_HIT = """local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+return n"""
+_scripts: dict = {}
+
+
 def window_hit(key: str, window: int) -> int:
     """Counts one hit on `key` and returns the hits in its window (the window starts at the
-    first hit and lasts `window` seconds). On Redis: one round trip (INCR, and EXPIRE only when
-    the key has none), where Django's add/incr take three."""
+    first hit and lasts `window` seconds). On Redis: one round trip, where Django's add/incr take
+    three."""
     cache = caches["default"]
     if isinstance(cache, django_redis.RedisCache):
         full_key = cache.make_and_validate_key(key)
         client = cache._cache.get_client(full_key, write=True)  # Django's own Redis client for the key
-        with client.pipeline(transaction=False) as pipe:
-            pipe.incr(full_key)
-            pipe.expire(full_key, window, nx=True)
-            count, _ = pipe.execute()
-        return count
+        script = _scripts.get(id(client))
+        if script is None:
+            script = _scripts[id(client)] = client.register_script(_WINDOW_HIT)
+        return script(keys=[full_key], args=[window])
     if cache.add(key, 1, timeout=window):
         return 1
     try:

@@ -4,6 +4,7 @@ keeps the earlier state in ResponseChange."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from nps_platform.tenancy import TenantModel
@@ -65,3 +66,29 @@ class ResponseChange(TenantModel):
 
     class Meta:
         ordering = ["changed_at"]
+
+
+class ResponseOutbox(TenantModel):
+    """An answer handed on to the later stages (the closed loop, the rollups, the comment
+    analysis): written in the same transaction as the answer (or its change, or its deletion),
+    and deleted by a worker's consumer (`responses.outbox`) in the same transaction as what it
+    starts there, so an event is handled once even when a worker dies mid-batch. A narrow table
+    of its own rather than a mark on the answer: clearing a mark would rewrite the answer's row
+    and every index on it (its trigram index too) a second time per answer."""
+
+    class Kind(models.IntegerChoices):
+        CREATED = 1, "created"
+        CHANGED = 2, "changed"
+        DELETED = 3, "deleted"
+
+    response_id = models.BigIntegerField()  # no foreign key: a deletion's event outlives its answer
+    survey_id = models.BigIntegerField()
+    answered_at = models.DateTimeField()  # the answer's created_at: its (survey, day) slice
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    has_comment = models.BooleanField(default=False)
+    due_at = models.DateTimeField(db_default=Now())  # later when a handler failed (a retry)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "responses_outbox"
+        indexes = [models.Index(fields=["due_at"], name="responses_outbox_due")]

@@ -1,17 +1,22 @@
 """Recording answers. A response is saved in one transaction with its invitation locked, so a
-double submit changes nothing and a change keeps the history; after commit it announces itself
-(`response_saved`) for the closed loop and the rollups, which listen without being imported."""
+double submit changes nothing and a change keeps the history. The same transaction hands the
+answer on to the closed loop, the rollups and the comment analysis through the outbox
+(`responses.outbox`: a row a worker's consumer handles, without the later stages being
+imported here); after commit the answer also announces itself in this process
+(`response_saved`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import json
 import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -19,10 +24,12 @@ from django.utils.translation import pgettext
 from distribution.models import Invitation
 from nps_platform.parsing import parse_int
 from nps_platform.tokens import token_from_nonce
-from surveys.models import SurveyVersion
+from organizations.models import Organization
+from surveys.models import Survey, SurveyVersion
 from surveys.presentation import ShownSurvey, category_for_score
 
-from .models import Channel, Response, ResponseChange
+from .models import Channel, Response, ResponseChange, ResponseOutbox
+from .outbox import outbox_add, outbox_after_commit
 
 TEXT_LIMIT = 5000
 # Control characters (but tab and line breaks) mean nothing in a comment and break exports.
@@ -31,8 +38,10 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 def _clean(text: str) -> str:
     return text.translate(_CONTROL).strip()
-# After commit: response_id, organization_id, survey_id, created_at, created (bool), deleted (bool),
-# time_zone (the organization's, or None when the sender did not have it loaded)
+# After commit, in the process that saved the answer: response_id, organization_id, survey_id,
+# created_at, created (bool), deleted (bool), time_zone (the organization's, or None when the
+# sender did not have it loaded), has_comment. The later stages do not listen here: they take
+# the answer from the outbox (responses.outbox.handler_register), which no crash can lose.
 response_saved = Signal()
 
 
@@ -147,14 +156,28 @@ def _update(response: Response, *, version: SurveyVersion, shown: ShownSurvey, s
     return True
 
 
-def _announce(response: Response, created: bool, deleted: bool = False) -> None:
+def _announce(response: Response, created: bool, deleted: bool = False, outboxed: bool = False) -> None:
+    """Hands the answer on: its outbox event in the current transaction (unless the INSERT wrote
+    it already), and `response_saved` after commit."""
+    if not outboxed:
+        kind = ResponseOutbox.Kind.DELETED if deleted else ResponseOutbox.Kind.CREATED if created \
+            else ResponseOutbox.Kind.CHANGED
+        outbox_add(response=response, kind=kind)
     response_id, organization_id = response.pk, response.organization_id
     survey_id, created_at, has_comment = response.survey_id, response.created_at, bool(response.comment)
     # The organization's time zone (for the answer's day) when it is at hand, saving a lookup.
     time_zone = response.organization.time_zone if Response.organization.is_cached(response) else None
-    transaction.on_commit(lambda: response_saved.send(
-        sender=Response, response_id=response_id, organization_id=organization_id, survey_id=survey_id,
-        created_at=created_at, created=created, deleted=deleted, time_zone=time_zone, has_comment=has_comment))
+
+    def after_commit():
+        response_saved.send(sender=Response, response_id=response_id, organization_id=organization_id,
+                            survey_id=survey_id, created_at=created_at, created=created, deleted=deleted,
+                            time_zone=time_zone, has_comment=has_comment)
+        outbox_after_commit()
+
+    if connection.in_atomic_block:
+        transaction.on_commit(after_commit)
+    else:  # autocommit: the statement has committed already
+        after_commit()
 
 
 @transaction.atomic
@@ -200,27 +223,97 @@ def response_record(*, invitation: Invitation, version: SurveyVersion, shown: Sh
     return response, True
 
 
+class SurveyChanged(Exception):
+    """The public link's survey is no longer what the caller read (`if_unchanged`): nothing was saved."""
+
+
+def public_survey_fingerprint_sql() -> str:
+    """Which versions of the public link's survey, organization and current version rows are the
+    current ones, for (organization id, token): every change to a row writes a new version of it,
+    which has its writer's transaction id (`xmin`) and its own place (`ctid`), so any committed
+    change to the three rows is a new fingerprint. No row unless the link is on, the survey not
+    archived and the organization active. (Cheaper for the database than an md5 of the rows' text.)"""
+    survey, organization = Survey._meta.db_table, Organization._meta.db_table
+    version = SurveyVersion._meta.db_table
+    return ("SELECT concat_ws(':', s.xmin, s.ctid, o.xmin, o.ctid, v.xmin, v.ctid) AS fp "  # noqa: S608
+            f"FROM {survey} s "
+            f"JOIN {organization} o ON o.id = s.organization_id LEFT JOIN {version} v ON v.id = s.current_version_id "
+            "WHERE s.organization_id = %s AND s.public_token = %s AND s.public_enabled AND s.archived_at IS NULL "
+            "AND o.is_active")
+
+
+@functools.cache
+def _first_answer_sql(guarded: bool) -> str:
+    """The answer and its outbox event in one statement; `guarded`: only if the survey's
+    fingerprint is still the one given (else no row)."""
+    response, outbox = Response._meta.db_table, ResponseOutbox._meta.db_table
+    values = ("%s::bigint, %s::bigint, %s::bigint, %s::bigint, %s::bigint, %s, %s, %s::smallint, %s, %s::jsonb, "
+              "%s, '', %s::timestamptz, %s::timestamptz")
+    columns = ("organization_id, survey_id, version_id, department_id, employee_id, channel, language, score, "
+               "category, answers, comment, anonymous_key, created_at, updated_at")
+    source = f"SELECT {values} FROM s WHERE s.fp = %s" if guarded else f"VALUES ({values})"  # noqa: S608
+    insert = f"INSERT INTO {response} ({columns}) {source} RETURNING id"
+    head = f"WITH s AS ({public_survey_fingerprint_sql()}), r AS ({insert})" if guarded else f"WITH r AS ({insert})"
+    return (f"{head}, o AS (INSERT INTO {outbox} (organization_id, response_id, survey_id, answered_at, kind, "  # noqa: S608
+            "has_comment, attempts) SELECT %s, id, %s, %s, %s, %s, 0 FROM r) SELECT id FROM r")
+
+
+def _first_public_answer(*, survey, version: SurveyVersion, shown: ShownSurvey, submission: Submission,
+                         channel: str, department, employee, if_unchanged: str | None = None) -> Response:
+    """A browser's first answer. On PostgreSQL one statement writes the answer and its outbox
+    event (no transaction to open, no ORM insert to build: the public link's hot path), and with
+    `if_unchanged` (the survey's fingerprint as the caller read it) checks in the same statement
+    that the survey is still that one — raising SurveyChanged, with nothing saved, if not. SQLite
+    (the embedded mode) takes the ORM, in a transaction."""
+    organization = survey.organization
+    now = timezone.now()
+    if survey.is_anonymous:  # an employee answer is kept to the day
+        now = day_start(now, organization.time_zone)
+    response = Response(
+        organization=organization, survey=survey, version=version, channel=channel, department=department,
+        employee=employee, language=shown.language, score=submission.score,
+        category=category_for_score(submission.score), answers=submission.answers,
+        comment=_comment(shown, submission.answers), created_at=now, updated_at=now)
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            response.save()
+            if survey.is_anonymous:
+                _blur_times(response, organization.time_zone)
+            _announce(response, created=True)
+        return response
+    guard = [organization.pk, survey.public_token] if if_unchanged else []
+    with connection.cursor() as cursor:
+        cursor.execute(_first_answer_sql(bool(if_unchanged)), [
+            *guard, organization.pk, survey.pk, version.pk, response.department_id, response.employee_id, channel,
+            response.language, response.score, response.category, json.dumps(response.answers),
+            response.comment, now, now, *([if_unchanged] if if_unchanged else []),
+            organization.pk, survey.pk, now, ResponseOutbox.Kind.CREATED, bool(response.comment)])
+        row = cursor.fetchone()
+    if row is None:
+        raise SurveyChanged
+    response.pk = row[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    _announce(response, created=True, outboxed=True)
+    return response
+
+
 def response_record_public(*, survey, version: SurveyVersion, shown: ShownSurvey, submission: Submission,
                            channel: str, department=None, employee=None, previous: Response | None = None,
-                           score_only: bool = False) -> tuple[Response, bool]:
+                           score_only: bool = False, if_unchanged: str | None = None) -> tuple[Response, bool]:
     """A response from the survey's public link. `previous` is this browser's earlier response
-    (from its signed cookie): it is updated rather than counted twice."""
+    (from its signed cookie): it is updated rather than counted twice. `if_unchanged`: the
+    survey's fingerprint (public_survey_fingerprint_sql) as the caller read it; a first answer is
+    saved only if it still is (else SurveyChanged, nothing saved)."""
     if survey.is_anonymous:
         employee = None  # an employee answer names nobody, whatever the link asked
-    if previous is None:  # a first answer is one INSERT: no transaction to open around it
+    if previous is None:
         if score_only:
             submission = Submission(score=submission.score)
-        response = Response.objects.create(
-            organization=survey.organization, survey=survey, version=version, channel=channel,
-            department=department or (employee.department if employee else None), employee=employee,
-            language=shown.language, score=submission.score,
-            category=category_for_score(submission.score), answers=submission.answers,
-            comment=_comment(shown, submission.answers),
-        )
-        if survey.is_anonymous:
-            _blur_times(response, survey.organization.time_zone)
-        _announce(response, created=True)
-        return response, True
+        return _first_public_answer(survey=survey, version=version, shown=shown, submission=submission,
+                                    channel=channel, department=department or (employee.department if employee
+                                                                               else None), employee=employee,
+                                    if_unchanged=if_unchanged), True
     with transaction.atomic():
         previous = Response.objects.select_for_update().filter(pk=previous.pk, survey=survey).first()
         if previous is None:  # erased meanwhile: this browser answers afresh

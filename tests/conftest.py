@@ -246,6 +246,10 @@ def celery_worker_factory(request, settings, smtp_sink, transactional_db, tmp_pa
             DJANGO_SETTINGS_MODULE="nps_platform.settings.worker_test",
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            # the test's own: its cache (the rollups' due markers) and refresh window
+            CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
+            ROLLUP_REFRESH_DELAY=str(settings.ROLLUP_REFRESH_DELAY),
             PYTHONPATH=str(ROOT),
             **broker_env,
         )

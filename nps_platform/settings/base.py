@@ -386,6 +386,11 @@ WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 MEMBER_INVITATION_DAYS = 14
 # Answers to one survey and day within this many seconds share one rollup recount (0: one each).
 ROLLUP_REFRESH_DELAY = env.int("ROLLUP_REFRESH_DELAY", default=2)
+# Saved answers reach the closed loop, the rollups and the comment analysis through the outbox
+# (responses.outbox): a consumer thread in every Celery worker, woken by PostgreSQL's NOTIFY, and
+# looking at least this often anyway (SQLite, the embedded mode, has no NOTIFY: this is its delay).
+OUTBOX_CONSUMER = env.bool("OUTBOX_CONSUMER", default=True)
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=1.0)
 # Changes to contacts within this many seconds share one rebuild of each segment's rollups.
 SEGMENT_ROLLUP_DELAY = env.int("SEGMENT_ROLLUP_DELAY", default=10)
 

@@ -15,3 +15,7 @@ if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
     # minute (7 s at 0.1 s); at 0.02 s (a listing of one small folder) an answer is on the
     # dashboard within 5 s even then (tests/dashboards/test_fresh_numbers.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "polling_interval": 0.02}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # SQLite has no NOTIFY: the workers look for new answers in the outbox this often.
+    OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.25)

@@ -343,6 +343,45 @@ def test_the_public_link_follows_every_change_to_its_survey_and_organization(pub
     assert len(responses_of(organization)) == 1
 
 
+def test_answers_in_a_row_meet_every_change_to_the_survey_at_once(public_survey):
+    """A process takes a first answer to a survey it has seen without asking for the survey again
+    (its INSERT checks, in the same statement, that the survey is unchanged): answers posted one
+    after another, with no page opened between them, still meet a pause, a new version, a closed
+    link or a deactivated organization at once, and nothing is saved that should not be."""
+    from surveys import services
+
+    organization, owner, survey, path = public_survey
+    assert Client().post(path, answer("9")).status_code == 302  # the survey is now known here
+    assert Client().post(path, answer("8")).status_code == 302
+    with tenant_context(organization):
+        services.survey_transition(survey=survey, action="pause", by=owner)
+    assert Client().post(path, answer("7")).status_code == 503
+    with tenant_context(organization):
+        survey.refresh_from_db()
+        services.survey_transition(survey=survey, action="resume", by=owner)
+        first_version = survey.current_version_id
+        services.survey_settings_update(survey=survey, by=owner, name=survey.name, kind=survey.kind,
+                                        default_language="en", languages=["en", "da", "sv", "nb"],
+                                        company_name="Hjulmageren")
+        services.survey_publish(survey=survey, by=owner)
+        survey.refresh_from_db()
+    assert survey.current_version_id != first_version
+    assert Client().post(path, answer("3")).status_code == 302
+    assert Client().post(path, {"score": "11"}).status_code == 400  # still checked as before
+    with tenant_context(organization):
+        services.survey_public_link_set(survey=survey, enabled=False, ask_department=False, by=owner)
+    assert Client().post(path, answer("10")).status_code == 404
+    with tenant_context(organization):
+        services.survey_public_link_set(survey=survey, enabled=True, ask_department=False, by=owner)
+    assert Client().post(path, answer("6")).status_code == 302
+    organization.is_active = False
+    organization.save(update_fields=["is_active"])
+    assert Client().post(path, answer("0")).status_code == 404
+    saved = sorted(responses_of(organization), key=lambda r: r.created_at)
+    assert [r.score for r in saved] == [9, 8, 3, 6]
+    assert [r.version_id == first_version for r in saved] == [True, True, False, False]
+
+
 # --- Asking for the department ----------------------------------------------------------------
 
 def test_ask_department_stores_the_chosen_one_and_ignores_another_organizations(public_survey, org_b,
