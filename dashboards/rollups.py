@@ -15,6 +15,7 @@ import zoneinfo
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import BooleanField, F, Func, Q
 
 from contacts.models import Segment
 from contacts.selectors import contact_filter
@@ -58,6 +59,22 @@ def response_keys(response: Response, source_keys: list[str]) -> list[str]:
 
 def _comment_of(response: Response) -> bool:
     return bool(response.comment.strip())
+
+
+class AnyOf(Func):
+    """`column = ANY(ids)` with the ids as one array parameter (PostgreSQL): the planner sizes
+    it right (a segment of 20 000 contacts is not the ~300 rows it guesses for the contacts'
+    filter, which made it a nested loop over every answer of theirs)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, ids: list[int]):
+        super().__init__(column)
+        self.ids = ids
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
 
 
 def segment_locks(segment_ids: list[int], *, shared: bool) -> None:
@@ -116,16 +133,23 @@ def rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) 
 
 def _segment_slices(organization: Organization, survey_id: int, day: dt.date, segments: dict[int, dict],
                     by_contact: list) -> int:
-    """The slice's rows for each segment: the answers of the contacts that are its members now."""
+    """The slice's rows for each segment: the answers of the contacts that are its members now.
+    A segment's members among the slice's contacts are one query with their ids as one array
+    (PostgreSQL: not a busy day's thousands of IN parameters per segment), and only the members'
+    answers are gone through, not every answer of the slice once per segment (at 6 000 answers a
+    day and 10 segments, half the time of the recount)."""
     if not segments:
         return 0
-    contact_ids = sorted({answer[0] for answer in by_contact})
+    answers_of: dict[int, list[tuple]] = defaultdict(list)
+    for contact_id, *answer in by_contact:
+        answers_of[contact_id].append(answer)
+    ids = sorted(answers_of)
+    in_slice = AnyOf(F("pk"), ids) if connection.vendor == "postgresql" else Q(pk__in=ids)
     counts: dict[tuple[int, int | None, str], list[int]] = defaultdict(lambda: [0] * 12)
-    for segment_id, filters in segments.items():
-        members = set(contact_filter(filters or {}).filter(pk__in=contact_ids).order_by()
-                      .values_list("pk", flat=True)) if contact_ids else set()
-        for contact_id, scopes, keys, score, comment in by_contact:
-            if contact_id in members:
+    for segment_id, filters in segments.items() if answers_of else ():
+        members = contact_filter(filters or {}).filter(in_slice).order_by().values_list("pk", flat=True)
+        for contact_id in members:
+            for scopes, keys, score, comment in answers_of.get(contact_id, ()):
                 for key in keys:
                     for department_id in scopes:
                         row = counts[(segment_id, department_id, key)]
