@@ -165,7 +165,7 @@ class Dashboard:
         else:
             qs = Rollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
         if filters.survey_id or filters.kind:
-            qs = qs.filter(survey__in=self._surveys(filters))
+            qs = qs.filter(survey_id__in=self._survey_ids(filters))
         if self.department_ids is not None:
             qs = qs.filter(department_id__in=sorted(self.department_ids))
         elif by_department:
@@ -173,6 +173,14 @@ class Dashboard:
         else:
             qs = qs.filter(department__isnull=True)
         return qs.filter(key__startswith=key_prefix) if key_prefix is not None else qs.filter(key=key)
+
+    def _survey_ids(self, filters: Filters) -> list[int]:
+        """The view's surveys as ids, not a subquery: the planner then knows how many answers
+        (or rollup rows) they hold, and takes the scope's index rather than the survey's."""
+        key = ("surveys", filters.survey_id, filters.kind)
+        if key not in self._units_cache:
+            self._units_cache[key] = list(self._surveys(filters).values_list("pk", flat=True))
+        return self._units_cache[key]
 
     def _period_bounds(self, filters: Filters) -> tuple[dt.datetime, dt.datetime]:
         return (dt.datetime.combine(filters.start, dt.time(0), self.tz),
@@ -184,11 +192,7 @@ class Dashboard:
         start, end = self._period_bounds(filters)
         qs = access.visible_responses(self.actor, Response.objects.filter(created_at__gte=start, created_at__lt=end))
         if filters.survey_id or filters.kind:
-            # the ids themselves, not a subquery: the planner then knows how many answers they hold
-            key = ("surveys", filters.survey_id, filters.kind)
-            if key not in self._units_cache:
-                self._units_cache[key] = list(self._surveys(filters).values_list("pk", flat=True))
-            qs = qs.filter(survey_id__in=self._units_cache[key])
+            qs = qs.filter(survey_id__in=self._survey_ids(filters))
         if self.department_ids is not None:
             qs = qs.filter(department_id__in=self.department_ids)
         if filters.segment_id:
