@@ -30,23 +30,26 @@ POSITIVE = {
           "problemfri* tillmötesgående",
     "nb": "virker fungerer knirkefri* funker kunnskapsrik* nydelig* fornuftig* oversiktlig* brukervennlig* "
           "lettvint* hjalp grei greie bra god godt gode utmerket* fantastisk* perfekt* super hyggelig* snill* "
-          "vennlig* hjelpsom* glad fornøyd* anbefal* best* rask* rask kjapp* enkel* enkelt lett smidig* fin "
+          "vennlig* hjelpsom* glad fornøyd* anbefal* best beste bestest rask* rask kjapp* enkel* enkelt lett "
+          "smidig* fin "
           "fint fine flink* profesjonell* pålitelig* takk topp effektiv* billig* rimelig* knall kjempebra* "
-          "strålende kompetent* positiv* problemfri* imøtekommende",
+          "strålende kompetent* positiv* problemfri* imøtekommende skryt*",
     "fi": "toimi toimii selkeä* selkeät laaduk* maukas* maukka* herkullinen* herkulli* tuore* auttoi auttava* "
           "avulias hieno* siisti* vaivaton* vaivattom* pätevä* hyvä* hyvin erinomai* loistava* mahtava* "
           "täydellinen* upea* ihana* ystävällinen* ystävällis* avulia* iloinen tyytyväinen* tyytyväi* "
-          "suosittel* paras* parhai* nopea* nopeasti helppo* helposti sujuv* kiva* mukava* ammattitai* "
+          "suosittel* suositel* paras* parhai* nopea* nopeasti helppo* helposti sujuv* kiva* mukava* ammattitai* "
           "luotettava* kiitos* kiitti halpa* edullinen* edullis* kohtuuhintai* huippu* asiallinen* asiallis* "
           "kätevä* toimiva* joustava* asiantunteva* kohtelias*",
     "hr": "radi pregledn* vrhunsk* pohval* praktičn* fenomenaln* ukusn* pomogl* pomogao ljubazno brza brzo "
           "dobar dobra dobro dobri dobre dobru odličn* izvrsn* savršen* super sjajn* fantastičn* ljubazn* "
-          "susretljiv* zadovolj* preporuč* najbolj* brz* jednostavn* lak* lako lijep* lijepo fin* profesionaln* "
+          "susretljiv* zadovolj* preporuč* najbolj* brz* jednostavn* lak* lako lijep* lijepo fin fina fino fini "
+          "fine profesionaln* "
           "pouzdan* hvala top učinkovit* jeftin* povoljn* korektn* pristojn* ugodn* stručn* odlično izvrsno "
           "preporuka",
     "de": "funktioniert* problemlos* übersichtlich* blitzschnell* lecker* praktisch* pünktlich* sauber* gerne "
           "gern beraten gut gute guter gutes guten super toll* ausgezeichnet* hervorragend* perfekt* prima "
-          "freundlich* hilfsbereit* zufrieden* empfehl* weiterempfehl* best* schnell* einfach* reibungslos* "
+          "freundlich* hilfsbereit* zufrieden* empfehl* weiterempfehl* beste besten bester bestes schnell* "
+          "einfach* reibungslos* "
           "nett* professionell* zuverlässig* danke* top effizient* günstig* preiswert* fair* klasse spitze "
           "kompetent* angenehm* unkompliziert* wunderbar* genial* kulant*",
 }
@@ -79,20 +82,20 @@ NEGATIVE = {
           "hidas* hitaa* myöhä* myöhässä epäkohtelia* töykeä* tyly* hyödytön* rikki viallinen* vialli* vika* "
           "ongelma* virhe* valit* ärsyttä* turhautta* vihainen kallis* kalliis* ylihinta* koskaan vaikea* "
           "hankala* puuttu* kadon* huijaus* naurettava* kelvoton* epäpätevä* tyytymätön* tyytymättö* pahin* "
-          "pahempi mahdoton* sekava* sotku*",
+          "pahempi mahdoton* sekava* sotku* moit* paha pahaa",
     "hr": "vječnost* kriv* zgnječen* dvaput dvostruk* raspal* ruši srušil* zapel* nezainteresiran* pljačk* "
           "sramot* prljav* nepregledn* zbunjuj* loš* užasn* grozn* katastrof* razočar* spor* sporo kasn* kasni "
           "neljubazn* bezobrazn* nepristojn* beskoristan* pokvar* oštećen* neispravn* problem* greška* greške "
           "grešk* žalb* iritant* frustrir* ljut* skup* skupo preskup* nikad nikada krivo pogrešn* teško težak "
           "komplicir* nedostaj* nestal* prevar* smiješn* neprihvatljiv* nesposobn* nezadovolj* najgor* gore "
-          "nemoguć* kaos* nered*",
+          "nemoguć* kaos* nered* zamjer* neugodn*",
     "de": "ewig zerdrückt* zerbrochen* doppelt* desinteressiert* stürzt absturz* hängt frechheit* unverschämt* "
           "dreckig* schmutzig* unzuverlässig* lahm* unübersichtlich* fehlerhaft* schlecht* schrecklich* "
           "furchtbar* katastroph* enttäusch* langsam* spät* verspät* verzöger* unfreundlich* unhöflich* "
           "nutzlos* kaputt* beschädig* defekt* problem* fehler* beschwer* ärger* nervig* frustrier* wütend "
           "sauer verschwendung teuer* überteuert* nie niemals falsch* schwierig* kompliziert* fehlt* fehlte* "
           "verschwunden betrug* lächerlich* inakzeptabel* inkompetent* unzufrieden* schlimmst* schlimmer "
-          "unmöglich* chaos* chaotisch* mangelhaft* miserabel*",
+          "unmöglich* chaos* chaotisch* mangelhaft* miserabel* mecker*",
 }
 
 # Words that never carry sentiment alone but look like an entry above ("sen" in da/sv/nb is "late",
@@ -104,12 +107,12 @@ WEAK = {"works", "virker", "fungerar", "fungerer", "funkar", "funker", "toimi", 
 NEGATORS = {
     "en": "not no never without hardly nothing isn't wasn't don't didn't doesn't aren't weren't can't couldn't "
           "won't wouldn't nor",
-    "da": "ikke ikk aldrig ingen intet uden hverken næppe",
-    "sv": "inte ej aldrig ingen inget inga utan varken knappast",
-    "nb": "ikke ikkje aldri ingen intet uten verken neppe",
+    "da": "ikke ikk aldrig ingen intet ingenting uden hverken næppe",
+    "sv": "inte ej aldrig ingen inget inga ingenting utan varken knappast",
+    "nb": "ikke ikkje aldri ingen intet ingenting uten verken neppe",
     "fi": "ei en et emme ette eivät eikä ilman",
-    "hr": "ne nije nisu nisam nismo niste nikad nikada bez nema nimalo niti",
-    "de": "nicht kein keine keinen keiner keinem keines nie niemals ohne weder kaum",
+    "hr": "ne nije nisu nisam nismo niste nikad nikada bez nema nemam nimalo niti",
+    "de": "nicht nichts kein keine keinen keiner keinem keines nie niemals ohne weder kaum",
 }
 
 INTENSIFIERS = {

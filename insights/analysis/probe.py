@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from . import embedder, lexicon
+from . import embedder, lexicon, ngrams
 
 PROBE = Path(__file__).resolve().parent / "data" / "probe.npz"
 THEMES = ("delivery", "staff", "price", "quality", "website", "communication", "billing")
@@ -91,22 +91,67 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
-def predict(items, split, whole_vecs, part_vecs_list):
-    """Per comment: (sentiment probabilities [pos, neu, neg], {theme: score - threshold})."""
+def _ngram_logits(m, lang, texts, weights_key, bias_key):
+    """Logits of the n-gram layer (weights over the shipped vocabulary of hashed n-grams) per text."""
     import numpy as np
 
+    vocabulary = m["ng_vocab"]
+    w, b = m[weights_key], m[bias_key]
+    out = np.tile(b.astype(np.float32), (len(texts), 1))
+    for i, text in enumerate(texts):
+        feats = ngrams.features(lang, text)
+        if not feats:
+            continue
+        keys = np.fromiter(feats, dtype=np.int64, count=len(feats))
+        values = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
+        pos = np.minimum(np.searchsorted(vocabulary, keys), len(vocabulary) - 1)
+        hit = vocabulary[pos] == keys
+        out[i] += values[hit] @ w[pos[hit]].astype(np.float32)
+    return out
+
+
+def components(m, lang, text, parts, whole, part_vecs):
+    """Every layer's raw output for one comment: sentiment logits of the embedding layer, the
+    anchor layer and the n-gram layer; theme logits of the embedding and n-gram layers per unit
+    (the whole comment, then each clause when there are several)."""
+    import numpy as np
+
+    x = sentiment_features(lang, text, parts, whole, part_vecs, m["mean"])
+    units = [(text, whole)] + ([(c, v) for (c, _), v in zip(parts, part_vecs, strict=True)]
+                               if len(parts) > 1 else [])
+    feats = np.stack([theme_features(lang, t, v, m["mean"]) for t, v in units])
+    out = {"sent_dense": x @ m["sent_w"] + m["sent_b"], "sent_anchor": _anchor_logits(m, lang, parts, part_vecs),
+           "theme_dense": feats @ m["theme_w"] + m["theme_b"]}
+    if "ng_vocab" in m:
+        out["sent_ng"] = _ngram_logits(m, lang, [text], "ng_sent_w", "ng_sent_b")[0]
+        out["theme_ng"] = _ngram_logits(m, lang, [t for t, _ in units], "ng_theme_w", "ng_theme_b")
+    return out
+
+
+def combine(m, comp, sent_mix=None, theme_mix=None):
+    """(sentiment probabilities [pos, neu, neg], theme scores 0-1): the layers' log-probabilities
+    mixed by the weights in sent_mix (embedding, anchor, n-gram), the theme logits by theme_mix
+    (the n-gram layer's share), best over the units."""
+    import numpy as np
+
+    a, b, c = sent_mix if sent_mix is not None else m.get("sent_mix", (MIX, 1 - MIX, 0.0))
+    t = float(theme_mix if theme_mix is not None else m.get("theme_mix", 0.0))
+    p = a * _log_softmax(comp["sent_dense"]) + b * _log_softmax(comp["sent_anchor"])
+    if c and "sent_ng" in comp:
+        p = p + c * _log_softmax(comp["sent_ng"])
+    p = np.exp(p - p.max())
+    p /= p.sum()
+    logits = comp["theme_dense"] if not t or "theme_ng" not in comp else \
+        (1 - t) * comp["theme_dense"] + t * comp["theme_ng"]
+    return p, sigmoid(logits).max(axis=0)
+
+
+def predict(items, split, whole_vecs, part_vecs_list):
+    """Per comment: (sentiment probabilities [pos, neu, neg], {theme: score - threshold})."""
     m = model()
     out = []
     for (lang, text), parts, whole, part_vecs in zip(items, split, whole_vecs, part_vecs_list, strict=True):
-        x = sentiment_features(lang, text, parts, whole, part_vecs, m["mean"])
-        p = MIX * _log_softmax(x @ m["sent_w"] + m["sent_b"]) + \
-            (1 - MIX) * _log_softmax(_anchor_logits(m, lang, parts, part_vecs))
-        p = np.exp(p - p.max())
-        p /= p.sum()
-        units = [(text, whole)] + ([(c, v) for (c, _), v in zip(parts, part_vecs, strict=True)]
-                                   if len(parts) > 1 else [])
-        feats = np.stack([theme_features(lang, t, v, m["mean"]) for t, v in units])
-        scores = sigmoid(feats @ m["theme_w"] + m["theme_b"]).max(axis=0)
+        p, scores = combine(m, components(m, lang, text, parts, whole, part_vecs))
         margins = {str(k): float(s - th) for k, s, th in zip(m["theme_keys"], scores, m["theme_thr"], strict=True)}
         out.append((p, margins))
     return out

@@ -155,24 +155,95 @@ def _embed_all(texts):
     return np.stack([known[t] for t in texts])
 
 
-def build(verbose: bool = True):
+# Hyper-parameters of the n-gram layers (chosen by cross-validation on the training comments).
+NG = {"min_rows": 2, "sent_l2": 3e-5, "theme_l2": 1e-4, "iterations": 100}
+FAMILY_SIMILARITY = 0.92
+
+
+def families(full, vecs) -> list[int]:
+    """A family id per comment: comments joined when one is the other's nearest comment in that
+    other's language with a similarity of FAMILY_SIMILARITY or more (the same comment written in
+    several languages). Cross-validation keeps a family in one fold, so that a translation in the
+    training part does not flatter the figures."""
+    import numpy as np
+
+    n = len(full)
+    x = np.stack([vecs[r["text"]] for r in full])
+    langs = np.array([r["lang"] for r in full])
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for lang in sorted(set(langs)):
+        cols = np.flatnonzero(langs == lang)
+        sims = x @ x[cols].T
+        best = sims.argmax(axis=1)
+        for i in range(n):
+            if langs[i] != lang and sims[i, best[i]] >= FAMILY_SIMILARITY:
+                parent[find(i)] = find(int(cols[best[i]]))
+    roots = [find(i) for i in range(n)]
+    ids: dict[int, int] = {}
+    return [ids.setdefault(r, len(ids)) for r in roots]
+
+
+def prepare(verbose: bool = True):
+    """Every labelled row, its clauses and all their embeddings (INSIGHTS_TRAIN_CACHE keeps them)."""
     import numpy as np
 
     from .engine import clauses
 
     full, sent_only, theme_only = labelled()
     combos = combinations(full)
-    rows = full + combos
-    sent_rows = rows + sent_only
-    theme_rows = rows + theme_only
-    everything = {r["text"]: r["lang"] for r in (*sent_rows, *theme_rows)}
+    everything = {r["text"]: r["lang"] for r in (*full, *combos, *sent_only, *theme_only)}
     split = {t: clauses(lang, t) for t, lang in everything.items()}
     texts = list(dict.fromkeys([*everything, *(c for parts in split.values() for c, _ in parts)]))
     if verbose:
         print(f"{len(full)} comments, {len(combos)} combinations, {len(sent_only)} sentiment-only, "
               f"{len(theme_only)} theme-only; embedding {len(texts)} texts", file=sys.stderr)
     vecs = dict(zip(texts, _embed_all(texts), strict=True))
-    mean = np.mean(np.stack([vecs[r["text"]] for r in rows]), axis=0)
+    mean = np.mean(np.stack([vecs[r["text"]] for r in (*full, *combos)]), axis=0)
+    return {"full": full, "combos": combos, "sent_only": sent_only, "theme_only": theme_only,
+            "split": split, "vecs": vecs, "mean": mean}
+
+
+def _fit_anchor(texts_labels, vecs):
+    """The anchor layer (engine._train_sentiment's), over given (text, label) pairs."""
+    import numpy as np
+
+    x = np.stack([vecs[t] for t, _ in texts_labels])
+    y = np.zeros((len(x), 3), dtype=np.float32)
+    y[np.arange(len(x)), [SENTIMENTS.index(label) for _, label in texts_labels]] = 1
+    mean = x.mean(axis=0)
+    xc = (x - mean) * 10.0
+    w = np.zeros((x.shape[1], 3), dtype=np.float32)
+    b = np.zeros(3, dtype=np.float32)
+    for _ in range(300):
+        logits = xc @ w + b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        grad = p - y
+        w -= 0.1 * (xc.T @ grad / len(x) + 0.01 * w)
+        b -= 0.1 * grad.mean(axis=0)
+    return mean, w, b
+
+
+def fit_models(data, full, combos, ngram: dict | None = None) -> dict:
+    """All layers trained on the given comments and combinations (plus the anchors and the
+    theme-only phrases): the arrays of data/probe.npz but the mixing weights and thresholds."""
+    import numpy as np
+
+    from . import ngrams
+
+    cfg = {**NG, **(ngram or {})}
+    split, vecs, mean = data["split"], data["vecs"], data["mean"]
+    rows = full + combos
+    sent_rows = rows + data["sent_only"]
+    theme_rows = rows + data["theme_only"]
 
     def sx(r):
         parts = split[r["text"]]
@@ -182,70 +253,152 @@ def build(verbose: bool = True):
     xs = np.stack([sx(r) for r in sent_rows]).astype(np.float32)
     ys = np.array([SENTIMENTS.index(r["sentiment"]) for r in sent_rows])
     counts = np.bincount(ys, minlength=3).astype(np.float32)
-    sent_w, sent_b = _fit_softmax(xs, ys, 3, weights=(1.0 / counts[ys]).astype(np.float32))
-
-    def tx(r):
-        return theme_features(r["lang"], r["text"], vecs[r["text"]], mean)
-
-    xt = np.stack([tx(r) for r in theme_rows]).astype(np.float32)
+    balance = (1.0 / counts[ys]).astype(np.float32)
+    sent_w, sent_b = _fit_softmax(xs, ys, 3, weights=balance)
+    xt = np.stack([theme_features(r["lang"], r["text"], vecs[r["text"]], mean) for r in theme_rows])
     yt = np.array([[1.0 if k in r["themes"] else 0.0 for k in THEMES] for r in theme_rows], dtype=np.float32)
-    theme_w, theme_b = _fit_binary(xt, yt)
+    theme_w, theme_b = _fit_binary(xt.astype(np.float32), yt)
+    anchor_pairs = [(p, label) for label, ps in ANCHORS.items() for p in ps]
+    in_rows = {r["text"] for r in full}
+    anchor_pairs += [(r["text"], r["sentiment"]) for r in training() if r["text"] in in_rows]
+    anchor_mean, anchor_w, anchor_b = _fit_anchor(anchor_pairs, vecs)
+    m = {"model": np.array(embedder.version()), "mean": mean.astype(np.float32),
+         "anchor_mean": anchor_mean.astype(np.float32), "anchor_w": anchor_w, "anchor_b": anchor_b,
+         "sent_w": sent_w, "sent_b": sent_b, "theme_w": theme_w, "theme_b": theme_b, "theme_keys": np.array(THEMES)}
+    if cfg.get("off"):
+        return m
+    feats_s = ngrams.Sparse([ngrams.features(r["lang"], r["text"]) for r in sent_rows])
+    feats_t = ngrams.Sparse([ngrams.features(r["lang"], r["text"]) for r in theme_rows])
+    vocab = np.union1d(ngrams.vocabulary(feats_s, cfg["min_rows"]), ngrams.vocabulary(feats_t, cfg["min_rows"]))
+    w, b = ngrams.fit(feats_s.remap(vocab), ys, "softmax", weights=balance, l2=cfg["sent_l2"],
+                      iterations=cfg["iterations"], dim=len(vocab))
+    m.update(ng_vocab=vocab, ng_sent_w=w, ng_sent_b=b)
+    w, b = ngrams.fit(feats_t.remap(vocab), yt, "binary", l2=cfg["theme_l2"], iterations=cfg["iterations"],
+                      dim=len(vocab))
+    m.update(ng_theme_w=w, ng_theme_b=b)
+    return m
 
-    # thresholds: 5-fold cross-validation over the comments (a combination is in a fold's test part
-    # only when both its comments are), scored as at inference (best of the comment and its clauses)
-    thresholds = _cv_thresholds(full, combos, theme_only, split, vecs, mean, verbose)
-    from .engine import _train_sentiment
 
-    anchor_mean, anchor_w, anchor_b = _train_sentiment()
-    np.savez_compressed(PROBE, model=np.array(embedder.version()), mean=mean.astype(np.float32),
-                        anchor_mean=anchor_mean.astype(np.float32), anchor_w=anchor_w, anchor_b=anchor_b,
-                        sent_w=sent_w, sent_b=sent_b, theme_w=theme_w, theme_b=theme_b,
-                        theme_thr=np.array(thresholds, dtype=np.float32), theme_keys=np.array(THEMES))
-    if verbose:
-        print(f"written {PROBE}; thresholds {dict(zip(THEMES, (round(t, 2) for t in thresholds), strict=True))}",
-              file=sys.stderr)
+def comment_components(m, data, rows):
+    import numpy as np
+
+    from .probe import components
+
+    split, vecs = data["split"], data["vecs"]
+    return [components(m, r["lang"], r["text"], split[r["text"]], vecs[r["text"]],
+                       np.stack([vecs[c] for c, _ in split[r["text"]]])) for r in rows]
 
 
-def _unit_scores(r, split, vecs, mean, w, b):
+def out_of_fold(data, folds: int = 5, ngram: dict | None = None, verbose: bool = True):
+    """Each comment's layer outputs from the layers trained without its fold (a combination is
+    trained on only when neither of its comments is in the fold; a family of translations stays in
+    one fold)."""
+    full, combos = data["full"], data["combos"]
+    fold_of = {r["text"]: family % folds for r, family in zip(full, families(full, data["vecs"]), strict=True)}
+    comps: list = [None] * len(full)
+    for f in range(folds):
+        train_full = [r for r in full if fold_of[r["text"]] != f]
+        train_combos = [r for r in combos if all(fold_of.get(p) != f for p in r["parts"])]
+        m = fit_models(data, train_full, train_combos, ngram)
+        test = [i for i, r in enumerate(full) if fold_of[r["text"]] == f]
+        for i, c in zip(test, comment_components(m, data, [full[i] for i in test]), strict=True):
+            comps[i] = c
+        if verbose:
+            print(f"fold {f + 1}/{folds}", file=sys.stderr)
+    return comps
+
+
+SENT_MIXES = [(a, b, c) for a in (0.0, 0.25, 0.5, 0.75, 1.0) for b in (0.0, 0.25, 0.5, 0.75, 1.0)
+              for c in (0.0, 0.25, 0.5, 0.75, 1.0) if a + b + c > 0]
+THEME_MIXES = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
+
+
+def per_language(rows, correct):
+    from collections import defaultdict
+
+    by = defaultdict(list)
+    for r, ok in zip(rows, correct, strict=True):
+        by[r["lang"]].append(bool(ok))
+    return {lang: sum(v) / len(v) for lang, v in sorted(by.items())}
+
+
+def _stacked(comps):
+    """The layers' outputs of many comments as arrays: sentiment log-probabilities (n x 3 each) and
+    the units' theme logits concatenated, with each comment's first unit."""
+    import numpy as np
+
+    def log_softmax(z):
+        z = z - z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    out = {key: log_softmax(np.stack([c[key] for c in comps])) for key in ("sent_dense", "sent_anchor", "sent_ng")
+           if key in comps[0]}
+    for key in ("theme_dense", "theme_ng"):
+        if key in comps[0]:
+            out[key] = np.concatenate([c[key] for c in comps])
+    out["starts"] = np.cumsum([0] + [len(c["theme_dense"]) for c in comps[:-1]])
+    return out
+
+
+def stacked_predictions(st, sent_mix, theme_mix):
+    """(sentiment class ids, theme scores n x 7) as probe.combine gives them, for many comments."""
     import numpy as np
 
     from .probe import sigmoid
 
-    parts = split[r["text"]]
-    units = [(r["text"], vecs[r["text"]])] + ([(c, vecs[c]) for c, _ in parts] if len(parts) > 1 else [])
-    feats = np.stack([theme_features(r["lang"], t, v, mean) for t, v in units])
-    return sigmoid(feats @ w + b).max(axis=0)
+    a, b, c = sent_mix
+    z = a * st["sent_dense"] + b * st["sent_anchor"] + (c * st["sent_ng"] if c and "sent_ng" in st else 0.0)
+    logits = st["theme_dense"] if not theme_mix or "theme_ng" not in st else \
+        (1 - theme_mix) * st["theme_dense"] + theme_mix * st["theme_ng"]
+    return z.argmax(axis=1), np.maximum.reduceat(sigmoid(logits), st["starts"], axis=0)
 
 
-def _cv_thresholds(full, combos, theme_only, split, vecs, mean, verbose):
+def choose_mix(full, comps, verbose: bool = True):
+    """The mixing weights and theme thresholds with the best cross-validated figures: sentiment by
+    the mean over languages of the accuracy plus half the weakest language's, themes by the exact
+    theme-set accuracy."""
     import numpy as np
 
-    folds = 5
-    fold_of = {r["text"]: i % folds for i, r in enumerate(full)}
-    scores, gold = [], []
-    for f in range(folds):
-        def in_test(r, f=f):
-            if "parts" in r:
-                return all(fold_of.get(p) == f for p in r["parts"])
-            return fold_of.get(r["text"]) == f
+    st = _stacked(comps)
+    gold_s = np.array([SENTIMENTS.index(r["sentiment"]) for r in full])
+    langs = sorted({r["lang"] for r in full})
+    lang_idx = [np.array([r["lang"] == lang for r in full]) for lang in langs]
 
-        def in_train(r, f=f):
-            if "parts" in r:
-                return all(fold_of.get(p) != f for p in r["parts"])
-            return fold_of.get(r["text"], -1) != f
+    def sent_score(mix):
+        ok = stacked_predictions(st, mix, 0.0)[0] == gold_s
+        accs = [ok[ix].mean() for ix in lang_idx]
+        return float(np.mean(accs)) + 0.5 * float(np.min(accs))
 
-        train_rows = [r for r in (*full, *combos) if in_train(r)] + list(theme_only)
-        test_rows = [r for r in (*full, *combos) if in_test(r)]
-        x = np.stack([theme_features(r["lang"], r["text"], vecs[r["text"]], mean) for r in train_rows])
-        y = np.array([[1.0 if k in r["themes"] else 0.0 for k in THEMES] for r in train_rows], dtype=np.float32)
-        w, b = _fit_binary(x.astype(np.float32), y)
-        for r in test_rows:
-            scores.append(_unit_scores(r, split, vecs, mean, w, b))
-            gold.append([k in r["themes"] for k in THEMES])
-    scores, gold = np.array(scores), np.array(gold)
-    grid = np.round(np.arange(0.2, 0.96, 0.02), 2)
+    mixes = SENT_MIXES if "sent_ng" in st else [m for m in SENT_MIXES if not m[2]]
+    scored = sorted(((round(sent_score(mix), 6), -sum(mix), mix) for mix in mixes), reverse=True)
+    sent_mix = scored[0][2]
+    gold_t = np.array([[k in r["themes"] for k in THEMES] for r in full])
+    best = None
+    for t in (THEME_MIXES if "theme_ng" in st else (0.0,)):
+        scores = stacked_predictions(st, sent_mix, t)[1]
+        thr = choose_thresholds(scores, gold_t)
+        value = float(np.mean(((scores >= np.array(thr)) == gold_t).all(axis=1)))
+        if best is None or value > best[0] + 1e-9:
+            best = (value, t, thr, scores)
+    _, theme_mix, thresholds, scores = best
+    if verbose:
+        pred = stacked_predictions(st, sent_mix, theme_mix)[0]
+        sent = per_language(full, pred == gold_s)
+        themes = per_language(full, ((scores >= np.array(thresholds)) == gold_t).all(axis=1))
+        print(f"mix: sentiment {sent_mix}, themes {theme_mix}; cross-validated per language:", file=sys.stderr)
+        print("  sentiment " + " ".join(f"{k} {v:.3f}" for k, v in sent.items()), file=sys.stderr)
+        print("  themes    " + " ".join(f"{k} {v:.3f}" for k, v in themes.items()), file=sys.stderr)
+    return sent_mix, theme_mix, thresholds
+
+
+def choose_thresholds(scores, gold):
+    """Per theme: the middle of the thresholds within 1% of the best F1, then coordinate ascent on
+    the exact theme-set accuracy in small steps."""
+    import numpy as np
+
+    grid = np.round(np.arange(0.1, 0.96, 0.02), 2)
     out = []
-    for j in range(len(THEMES)):  # per theme: the middle of the thresholds within 1% of the best F1
+    for j in range(len(THEMES)):
         f1s = []
         for th in grid:
             pred = scores[:, j] >= th
@@ -258,16 +411,32 @@ def _cv_thresholds(full, combos, theme_only, split, vecs, mean, verbose):
     def exact(thr):
         return float(np.mean(((scores >= np.array(thr)) == gold).all(axis=1)))
 
-    for _ in range(2):  # then coordinate ascent on the exact theme-set accuracy, in small steps
+    for _ in range(2):
         for j in range(len(THEMES)):
             candidates = [t for t in grid if abs(t - out[j]) <= 0.1]
             values = [exact([*out[:j], t, *out[j + 1:]]) for t in candidates]
             top = max(values)
             near = [t for t, v in zip(candidates, values, strict=True) if v >= top - 1e-9]
             out[j] = float(near[len(near) // 2])
-    if verbose:
-        print(f"cross-validated exact theme sets: {exact(out):.3f} over {len(gold)}", file=sys.stderr)
     return out
+
+
+def build(verbose: bool = True):
+    import numpy as np
+
+    data = prepare(verbose)
+    comps = out_of_fold(data, verbose=verbose)
+    sent_mix, theme_mix, thresholds = choose_mix(data["full"], comps, verbose)
+    m = fit_models(data, data["full"], data["combos"])
+    m.update(sent_mix=np.array(sent_mix, dtype=np.float32), theme_mix=np.array(theme_mix, dtype=np.float32),
+             theme_thr=np.array(thresholds, dtype=np.float32))
+    for key in ("ng_sent_w", "ng_theme_w"):
+        if key in m:
+            m[key] = m[key].astype(np.float16)
+    np.savez_compressed(PROBE, **m)
+    if verbose:
+        print(f"written {PROBE} ({PROBE.stat().st_size // 1024} kB); thresholds "
+              f"{dict(zip(THEMES, (round(t, 2) for t in thresholds), strict=True))}", file=sys.stderr)
 
 
 if __name__ == "__main__":
