@@ -41,7 +41,7 @@ from . import embedder, lexicon
 
 MIN_MEMBERS = 3
 LINK = 0.13         # average linkage, model: mean similarity (debiased vectors) at which two groups join
-JOIN = 0.045        # ... then two groups whose mean similarity is still this and that share a stem
+JOIN = 0.075        # ... then two groups whose mean similarity is still this and that share a stem
 JOIN_STEM = 0.08    # ... in this share of each one's comments
 LINK_STEMS = 0.2    # ... without the model: mean cosine of the stem vectors
 STEM = 4            # "parking", "parkering", "parkplatz", "parkkipaikka" share "park"
