@@ -156,7 +156,7 @@ def _embed_all(texts):
 
 
 # Hyper-parameters of the n-gram layers (chosen by cross-validation on the training comments).
-NG = {"min_rows": 2, "sent_l2": 3e-5, "theme_l2": 1e-4, "iterations": 100}
+NG = {"min_rows": 2, "sent_l2": 3e-5, "theme_l2": 3e-5, "iterations": 100}
 FAMILY_SIMILARITY = 0.92
 
 

@@ -111,6 +111,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": 10,
     }
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded mode: the web server, the worker (and its outbox consumer) and beat write one
+    # file. Write transactions take the lock when they begin (a read that later writes could not
+    # wait for it: "database is locked" at once), WAL lets pages read while another process
+    # writes, and a writer waits up to 20 s for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A streaming replica for reads that tolerate a little lag (nps_platform/db_router.py): no pool,
 # so a stopped replica is noticed at the next connection and the primary serves instead.
@@ -391,6 +401,9 @@ ROLLUP_REFRESH_DELAY = env.int("ROLLUP_REFRESH_DELAY", default=2)
 # looking at least this often anyway (SQLite, the embedded mode, has no NOTIFY: this is its delay).
 OUTBOX_CONSUMER = env.bool("OUTBOX_CONSUMER", default=True)
 OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=1.0)
+# An answer whose handling failed (one organization's bad data) is tried again this much later,
+# doubling with each attempt up to an hour.
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=30)
 # Changes to contacts within this many seconds share one rebuild of each segment's rollups.
 SEGMENT_ROLLUP_DELAY = env.int("SEGMENT_ROLLUP_DELAY", default=10)
 
