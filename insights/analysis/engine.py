@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from . import embedder, lexicon, probe
 from .anchors import sentiment_examples, training
@@ -143,14 +144,35 @@ def _no_theme_matrix():
 
 # ---------------------------------------------------------------- keywords of any taxonomy
 
-def _example_keywords(theme) -> list[str]:
-    """Keyword stems for a theme outside the starter set, from its names and examples."""
+_LANGS = ("en", "da", "sv", "nb", "fi", "hr", "de")
+
+
+def _topic_word(word: str) -> bool:
+    """A content word in every language's lexicon (the language of a name or example is not known)."""
+    return all(lexicon.is_content_word(lang, word) for lang in _LANGS)
+
+
+def _example_keywords(theme) -> tuple[str, ...]:
+    return _keywords_of(tuple(theme.names.values()), tuple(theme.examples))
+
+
+@lru_cache(maxsize=256)
+def _keywords_of(names: tuple[str, ...], examples: tuple[str, ...]) -> tuple[str, ...]:
+    """Keyword stems (6 letters) for a theme outside the starter set: the content words of its
+    names (4+ letters), and of its examples those that say the topic — long words (7+ letters:
+    "parking", "Parkplätze", "aukioloajat") or words of 5+ letters found in two examples or more.
+    Short words of one example ("space", "full", "always") are the example's wording, not its
+    topic: taken as keywords they tagged every comment that used them."""
     words = set()
-    for phrase in (*theme.names.values(), *theme.examples):
-        for tok in lexicon.tokens(phrase):
-            if len(tok) >= 5 and tok not in lexicon.NEGATORS.get("en", ""):
-                words.add(tok[:6])
-    return sorted(words)
+    for name in names:
+        words.update(tok[:6] for tok in lexicon.tokens(name) if len(tok) >= 4 and _topic_word(tok))
+    seen: dict[str, int] = {}
+    for phrase in examples:
+        for stem in {tok[:6] for tok in lexicon.tokens(phrase) if len(tok) >= 5 and _topic_word(tok)}:
+            seen[stem] = seen.get(stem, 0) + 1
+        words.update(tok[:6] for tok in lexicon.tokens(phrase) if len(tok) >= 7 and _topic_word(tok))
+    words.update(stem for stem, n in seen.items() if n >= 2)
+    return tuple(sorted(words))
 
 
 def _theme_keywords(lang: str, text: str, taxonomy) -> dict[str, float]:

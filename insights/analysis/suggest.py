@@ -52,69 +52,11 @@ EVALUATIVE = 10    # principal directions of the sentiment examples taken out of
 MAX_PHRASES = 10
 CONTEXT = 50        # the pool's mean is taken out at weight n / (n + CONTEXT)
 
-# Function words, pronouns, auxiliaries and time words of the seven languages (every language's
-# list applies to every comment: people mix languages). Sentiment words come from the lexicon.
-_STOP = frozenset("""
-a an the and or but if so as at by for from in into of on onto to with without about after before over under
-up down out off than then too very really just also only even still again ever never always often sometimes
-is am are was were be been being have has had having do does did doing will would shall should can could may
-might must i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
-this that these those there here where when what which who whom whose why how all any both each every few more
-most other some such no nor not own same one two three first last next time times day days week weeks today
-yesterday tomorrow now yet already much many lot lots thing things something anything everything nothing
-way get got getting go going went gone make made come came take took see saw say said think thought know
-fler flere mer mere mehr više enemmän lisää los please gerne gärna gjerne molim bitte thanks thank pretty quite
-rather bit little lol ok okay yes new need needs right
-og i jeg du han hun den det de vi man mig dig ham hende os jer dem min mit mine din dit dine sin sit sine vores
-jeres deres er var være været har havde have kan kunne vil ville skal skulle må måtte bliver blev blive
-en et til fra på af med om for ved hos under over efter før siden mod uden hvis når som der her hvor hvad hvem
-hvorfor hvordan men eller så også meget mere mest lidt ikke aldrig altid nu da jo nok bare kun igen endnu
-hele helt alle alt nogle noget ingen intet andre anden andet denne dette disse sådan godt gang gange dag dage
-uge uger år tid lige faktisk virkelig rigtig lidt får fik gøre gjorde kom komme går gik kl hver
-och jag du han hon den det de vi man mig dig honom henne oss er dem min mitt mina din ditt dina sin sitt sina
-vår vårt våra är var vara varit har hade ha kan kunde vill ville ska skulle måste blir blev bli ett till från
-på av med om för vid hos under över efter före sedan mot utan när som där här vad vem varför hur eller också
-mycket mer mest lite inte aldrig alltid nu då ju nog bara igen ännu hela helt alla allt några något ingen inget
-andra annan annat denna detta dessa sådan gång gånger dag dagar vecka veckor år tid verkligen får fick göra
-gjorde kom komma går gick att ni få
-jeg meg deg ham henne oss dere dem mitt mine ditt dine sitt sine vår vårt våre deres være vært hadde skulle
-må måtte blir ble bli fra av ved etter før siden uten hvis når hvor hva hvem hvorfor hvordan eller også mye
-mer mest litt ikke aldri alltid nå jo bare igjen ennå hele alle alt noen noe ingen ingenting andre annen annet
-denne dette disse slik gang ganger dager uke uker veldig skikkelig kjempe får fikk gjøre gjorde komme gikk
-inn rett
-ja tai mutta kun kuin että jos niin myös vain jo vielä aina koskaan nyt sitten on ole oli olivat ovat olla
-ollut olen olet olemme olette ei en et emme ette eivät minä sinä hän me te he minun sinun hänen meidän teidän
-heidän minulla meillä se ne tämä tuo nämä nuo tässä siellä täällä mitä mikä kuka miksi miten joka jotka kaikki
-kaikkea mitään jotain mikään paljon vähän liian tosi todella erittäin hyvin ihan aivan kyllä päivä viikko
-kertaa aika taas vaan vasta sekä eli joten koska vaikka
-i a ali ili da je su sam si smo ste bio bila bilo bili biti ću će ćemo nije nisu nisam ne ja ti on ona mi vi
-oni moj moja moje tvoj naš vaš njihov taj ta to ovaj ova ovo koji koja koje što kako gdje kada zašto sve svi
-sva svaki neki nešto ništa još već samo uvijek nikad nikada sada onda opet jako vrlo baš puno malo više manje
-na u od do za sa s iz po pri kod nakon prije preko bez kroz dan dana tjedan puta vrijeme put
-der die das den dem des ein eine einer einen einem eines und oder aber wenn als wie so auch nur noch schon
-immer nie nicht kein keine ist sind war waren sein gewesen hat haben hatte hatten wird werden wurde wurden
-kann können konnte muss müssen soll sollte sollten will wollen würde würden möchte ich du er sie es wir ihr
-mich dich ihn uns euch mir dir ihm ihnen mein meine meinen dein deine unser unsere ihre ihren zu von mit bei
-nach vor für über unter durch gegen ohne um an auf aus im am zum zur vom beim ins da dort hier was wer warum
-wo wann alles alle etwas nichts man sehr ganz viel viele mehr mal jetzt dann wieder bitte danke tag tage
-woche wochen jahr zeit gibt gab geht ging kommt kam macht gemacht einfach eigentlich wirklich leider dass
-""".split()) | frozenset(  # where it happened, said in every comment whatever its topic
-    """shop shops store stores butik butikken butikkerne butiken butiker butikk butikkene affär affären kauppa kaupassa
-kaupan kaupasta kauppaan liike liikkeessä trgovina trgovini trgovine trgovinu dućan laden ladens geschäft filiale
-markt""".split())
-
 _SURFACE = re.compile(r"[\w'-]+", re.UNICODE)
 
 
 def _surfaces(text: str) -> list[str]:
     return _SURFACE.findall(unicodedata.normalize("NFC", text or "").replace("’", "'"))
-
-
-def _is_content(lang: str, word: str) -> bool:
-    cues = lexicon._lang_matchers(lang)
-    return (len(word) >= 2 and word not in _STOP and not any(ch.isdigit() for ch in word)
-            and word.strip("'-") == word and word not in lexicon.NEUTRAL
-            and not any(word in cues[k] for k in ("pos", "neg", "negator", "intens", "en_pos", "en_neg")))
 
 
 def _stem(word: str) -> str:
@@ -125,7 +67,7 @@ def _terms(lang: str, text: str) -> list[tuple[str, str]]:
     """(key, surface) for each content word and each two adjacent content words of a comment;
     key: the word's stem (a two-word phrase: both stems)."""
     words = _surfaces(text)
-    content = [_is_content(lang, w.lower()) for w in words]
+    content = [lexicon.is_content_word(lang, w.lower()) for w in words]
     out = [(_stem(w.lower()), w) for w, ok in zip(words, content, strict=True) if ok]
     for k in range(len(words) - 1):
         if content[k] and content[k + 1]:
@@ -134,7 +76,7 @@ def _terms(lang: str, text: str) -> list[tuple[str, str]]:
 
 
 def _content_words(lang: str, text: str) -> list[str]:
-    return [w.lower() for w in _surfaces(text) if _is_content(lang, w.lower())]
+    return [w.lower() for w in _surfaces(text) if lexicon.is_content_word(lang, w.lower())]
 
 
 # ---------------------------------------------------------------- grouping
@@ -436,7 +378,7 @@ def _examples(items, members) -> tuple[str, ...]:
 
     def generic(i: int) -> int:
         lang, text = items[i]
-        return sum(1 for w in _surfaces(text) if len(w) >= 5 and (not _is_content(lang, w.lower())
+        return sum(1 for w in _surfaces(text) if len(w) >= 5 and (not lexicon.is_content_word(lang, w.lower())
                                                                   or background[_stem(w.lower())] >= 3))
 
     rank = {i: k for k, i in enumerate(members)}

@@ -76,6 +76,25 @@ def test_an_organizations_own_theme_is_found_in_other_languages():
     assert ["parking" in r.themes for r in results] == [True, True, True]
 
 
+
+def test_an_organizations_own_theme_is_not_given_for_the_everyday_words_of_its_examples(mode):
+    """The admin's example phrases say the topic in everyday words ("always", "space", "full",
+    "altid"): a comment that shares those words but not the topic does not get the theme."""
+    parking = analysis.ThemeSpec(
+        key="parking", names={"en": "Parking", "da": "Parkering", "de": "Parkplätze"},
+        examples=("There was never a free parking space", "The parking lot is always full",
+                  "Parkeringspladsen var altid fyldt", "Keine Parkplätze vor dem Laden"))
+    taxonomy = [*analysis.starter_taxonomy(), parking]
+    off_topic = analysis.analyze([("en", "The staff are always friendly"), ("en", "Always happy with the service"),
+                                  ("en", "There was never anyone at the desk"),
+                                  ("en", "The space in the shop is lovely"),
+                                  ("da", "Der var altid kø ved kassen"),
+                                  ("de", "Vor dem Laden war alles dreckig")], taxonomy)
+    assert [r.themes for r in off_topic if "parking" in r.themes] == []
+    on_topic = analysis.analyze([("en", "Couldn't find anywhere to park, the parking was full"),
+                                 ("da", "Ingen steder at parkere"), ("de", "Parkplatz immer voll")], taxonomy)
+    assert ["parking" in r.themes for r in on_topic] == [True, True, True]
+
 def test_suggestions_group_comments_outside_the_taxonomy(mode):
     items = [("en", "The parking lot is always full"), ("da", "Parkeringspladsen er altid fuld"),
              ("sv", "Parkeringen är alltid full"), ("de", "Der Parkplatz ist immer voll"),
