@@ -274,13 +274,14 @@ def _mentions(board, rows, units) -> list[tuple[int, Comment]]:
 
 
 def drivers(board) -> dict:
-    """Each theme's figures (see the module's note), best-known first; employee answers only
-    from whole cells (`_mentions`), and a theme with none is left out."""
+    """Each active theme's figures (see the module's note), best-known first; employee answers
+    only from whole cells (`_mentions`), and a theme with none is left out. A theme the admin
+    deactivated is left out at once, before the re-analysis removes its mentions."""
     figures = _figures(board)
     categories, commented = figures.categories, figures.commented
     threshold = _threshold(board)
     overall = _category_score(categories)
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentioned)}
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentioned, active=True)}
     out = []
     hidden = sum(1 for theme_id in figures.mentioned if theme_id in themes and theme_id not in figures.mentions)
     for theme_id, counter in figures.mentions.items():
@@ -311,7 +312,7 @@ def why(board) -> list[dict]:
     comments the reader may see (from the comment explorer's own reading)."""
     figures = _figures(board)
     threshold = _threshold(board)
-    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentions)}
+    themes = {t.pk: t for t in Theme.objects.filter(pk__in=figures.mentions, active=True)}
     out = []
     for category, title in (("detractor", _("Why detractors")), ("promoter", _("Why promoters"))):
         mine = figures.commented[category]

@@ -149,3 +149,21 @@ def test_drivers_page_and_odd_input(small, member_client):
         for name in ("drivers", "why"):
             assert client.get(f"/o/{small.slug}/dashboard/{name}/?{query}").status_code == 200
     assert client.get(f"/o/{small.slug}/dashboard/why/?{PERIOD}").status_code == 200
+
+
+def test_a_deactivated_theme_leaves_drivers_why_and_the_digest_at_once(small):
+    """Deactivating a theme is the admin saying it no longer matters: its mentions stay until
+    the re-analysis, but no figure of it is shown meanwhile."""
+    from insights.models import Theme
+    from insights.selectors import drivers, top_themes, why
+    from insights.services import theme_set_active
+
+    with tenant_context(small.organization):
+        assert "delivery" in _by_key(drivers(_board(small.organization)))
+        delivery = Theme.objects.get(key="delivery")
+        assert delivery.label() in [t["label"] for t in top_themes(_board(small.organization))]
+        theme_set_active(theme=delivery, by=None, active=False)
+        board = _board(small.organization)
+        assert set(_by_key(drivers(board))) == {"staff", "communication"}
+        assert all(t["theme"].key != "delivery" for part in why(board) for t in part["themes"])
+        assert delivery.label() not in [t["label"] for t in top_themes(board)]
