@@ -20,7 +20,9 @@ def analyse_comments(*, organization, events):
     score first) has nothing to read. The others are analysed after the answer's rollup recount
     (due ROLLUP_REFRESH_DELAY + 1 s after it, unless the answer waited longer than that for a
     worker): the figures first, then the words — a cold worker's first analysis loads the
-    embedding model (seconds of CPU), which must not hold up the dashboard's numbers."""
+    embedding model (seconds of CPU), which must not hold up the dashboard's numbers (nor the
+    batch's alerts, queued once it commits). Queued in the batch's transaction: a worker killed
+    before its commit leaves the answers to be handled again, and an unchanged analysis is kept."""
     delay = settings.ROLLUP_REFRESH_DELAY
     recent = timezone.now() - dt.timedelta(seconds=delay)
     for event in events:

@@ -22,6 +22,6 @@ def task_enqueue(name: str, *, countdown: float | None = None, **kwargs):
     return app.signature(name, kwargs=kwargs).apply_async(countdown=countdown)
 
 
-def task_enqueue_on_commit(name: str, **kwargs) -> None:
+def task_enqueue_on_commit(name: str, *, countdown: float | None = None, **kwargs) -> None:
     """Queues the task once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: task_enqueue(name, **kwargs))
+    transaction.on_commit(lambda: task_enqueue(name, countdown=countdown, **kwargs))

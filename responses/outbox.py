@@ -3,17 +3,19 @@ analysis without a task per answer (queuing one was a third of a public answer's
 
 Every write of an answer — created, changed or deleted, on any path (public link, personal link,
 the score saved alone, erasure) — adds a `ResponseOutbox` row in the same transaction. In every
-Celery worker a consumer thread (`OutboxConsumer`, started with the worker) waits for
-PostgreSQL's NOTIFY, which a trigger on the table sends at the answer's commit, or at most
-`OUTBOX_POLL_SECONDS`; it then claims due rows in batches (`FOR UPDATE SKIP LOCKED`, so several
-workers share them) and calls the handlers the later stages registered (`handler_register`),
-each organization's events in a savepoint and its tenant context; the rows it handled are
-deleted in the same transaction. A worker killed mid-batch rolls that transaction back and the
-rows are claimed again; the handlers' unique rows (one alert per rule and response, one case per
-response, one analysis per response) make the repeat harmless. When a handler fails for an
-organization its events are tried one by one, and the ones that still fail wait
-(`RETRY_SECONDS`, doubling) while everyone else's go on. With tasks run inline (Celery's eager
-mode: the tests), there is no worker to wake, so the outbox is drained inline after commit."""
+Celery worker a consumer thread (`OutboxConsumer`, started with the worker) claims due rows in
+batches (`FOR UPDATE SKIP LOCKED`, so several workers share them) and calls the handlers the
+later stages registered (`handler_register`), each organization's events in a savepoint and its
+tenant context; the rows it handled are deleted in the same transaction. A worker killed
+mid-batch rolls that transaction back and the rows are claimed again; the handlers' unique rows
+(one alert per rule and response, one case per response, one analysis per response) make the
+repeat harmless. When a handler fails for an organization its events are tried one by one, and
+the ones that still fail wait (`OUTBOX_RETRY_SECONDS`, doubling) while everyone else's go on.
+
+When it has nothing to do the consumer sleeps until PostgreSQL's NOTIFY (sent by the next
+answer's trigger, because the consumer said it waits: migration responses.0004) or for at most
+`OUTBOX_POLL_SECONDS` (SQLite, the embedded mode, only polls). With tasks run inline (Celery's
+eager mode: the tests) there is no worker, so the outbox is drained inline after commit."""
 
 from __future__ import annotations
 
@@ -39,8 +41,7 @@ from .models import ResponseOutbox
 log = logging.getLogger(__name__)
 CHANNEL = "responses_outbox"  # the NOTIFY channel (migration responses.0004)
 BATCH = 100
-RETRY_SECONDS = 30  # a failed event waits this long, doubling per attempt up to an hour
-RETRY_MAX_SECONDS = 3600
+RETRY_MAX_SECONDS = 3600  # a failed event waits OUTBOX_RETRY_SECONDS, doubling per attempt, up to this
 MAX_ATTEMPTS = 30  # about a day of hourly retries, then it is dropped (logged as an error)
 
 Kind = ResponseOutbox.Kind
@@ -153,7 +154,7 @@ def _retry_later(rows: list[dict]) -> None:
     for row in rows:
         if row["id"] in give_up:
             continue
-        wait = min(RETRY_MAX_SECONDS, RETRY_SECONDS * 2 ** row["attempts"])
+        wait = min(RETRY_MAX_SECONDS, settings.OUTBOX_RETRY_SECONDS * 2 ** row["attempts"])
         unscoped.filter(pk=row["id"]).update(due_at=now + dt.timedelta(seconds=wait), attempts=F("attempts") + 1)
 
 
