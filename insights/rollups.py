@@ -28,6 +28,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -43,6 +44,7 @@ from organizations.models import Organization
 from responses.models import Response
 
 from .models import (
+    CommentAnalysis,
     CommentTheme,
     SegmentCommentRollupState,
     SegmentSentimentRollup,
@@ -86,18 +88,14 @@ def _counts(organization: Organization, **where) -> tuple[dict, dict]:
     return sentiments, themes
 
 
-def _write(organization: Organization, sentiments: dict, themes: dict, segment_id: int | None = None) -> int:
-    if segment_id is None:
-        sentiment_model, theme_model, extra = SentimentRollup, ThemeRollup, {}
-    else:
-        sentiment_model, theme_model, extra = SegmentSentimentRollup, SegmentThemeRollup, {"segment_id": segment_id}
-    sentiment_model.objects.bulk_create(
-        [sentiment_model(organization=organization, survey_id=s, day=d, department_id=department, category=c,
-                         sentiment=sentiment, n=n, **extra)
+def _write(organization: Organization, sentiments: dict, themes: dict) -> int:
+    SentimentRollup.objects.bulk_create(
+        [SentimentRollup(organization=organization, survey_id=s, day=d, department_id=department, category=c,
+                         sentiment=sentiment, n=n)
          for (s, d, department, c, sentiment), n in sentiments.items()], batch_size=BATCH)
-    theme_model.objects.bulk_create(
-        [theme_model(organization=organization, survey_id=s, day=d, department_id=department, theme_id=theme,
-                     category=c, n=n, **extra)
+    ThemeRollup.objects.bulk_create(
+        [ThemeRollup(organization=organization, survey_id=s, day=d, department_id=department, theme_id=theme,
+                     category=c, n=n)
          for (s, d, department, theme, c), n in themes.items()], batch_size=BATCH)
     return len(sentiments) + len(themes)
 
@@ -139,10 +137,86 @@ def _segments_kept() -> dict[int, dict]:
     return dict(Segment.objects.filter(pk__in=segment_ids).values_list("pk", "filters")) if segment_ids else {}
 
 
+def _members_sql(segments: dict[int, dict], among=None) -> tuple[str, list] | None:
+    """(segment_id, contact_id) of every segment's members as one relation: a UNION ALL of the
+    contact list's own filter per segment (`among`: only those contacts, a subquery), or None when
+    no segment can have any. One statement whatever the number of segments or of contacts."""
+    parts, params = [], []
+    for segment_id, filters in sorted(segments.items()):
+        members = contact_filter(filters or {})
+        if among is not None:
+            members = members.filter(pk__in=among)
+        try:
+            sql, members_params = members.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"SELECT %s::bigint AS segment_id, m.contact_id FROM ({sql}) AS m(contact_id)")  # noqa: S608
+        params += [segment_id, *members_params]
+    return (" UNION ALL ".join(parts), params) if parts else None
+
+
+def _segment_insert(organization: Organization, segments: dict[int, dict], survey_id: int | None = None,
+                    day: dt.date | None = None) -> int:
+    """The segments' comment rows (of one slice, or of every day) by two INSERT … SELECT … GROUP
+    BY GROUPING SETS over their members' commented answers — the counts `_counts` makes for the
+    organization, each answer organization-wide (department NULL) and in its department's row."""
+    where, where_params = "", []
+    among = Response.objects.exclude(comment="").exclude(contact=None)
+    if survey_id is not None:
+        start, end = day_bounds(day, zoneinfo.ZoneInfo(organization.time_zone))
+        where, where_params = "AND r.survey_id = %s AND r.created_at >= %s AND r.created_at < %s", [survey_id, start,
+                                                                                                   end]
+        among = among.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
+    members = _members_sql(segments, among.order_by().values("contact_id") if survey_id is not None else None)
+    if members is None:
+        return 0
+    members_sql, members_params = members
+    answers = Response._meta.db_table
+    analyses, links = CommentAnalysis._meta.db_table, CommentTheme._meta.db_table
+    day_sql = "(r.created_at AT TIME ZONE %s)::date"
+    statements = (
+        (f"""INSERT INTO {SegmentSentimentRollup._meta.db_table} (organization_id, segment_id, survey_id, day,
+                 department_id, category, sentiment, n)
+             SELECT %s, segment_id, survey_id, day, department_id, category, sentiment, count(*)
+             FROM (SELECT m.segment_id, r.survey_id, {day_sql} AS day, r.department_id, r.category,
+                          coalesce(a.sentiment, '') AS sentiment
+                   FROM ({members_sql}) AS m
+                   JOIN {answers} r ON r.contact_id = m.contact_id
+                   LEFT JOIN {analyses} a ON a.response_id = r.id
+                   WHERE r.organization_id = %s AND r.comment <> '' {where}) AS commented
+             GROUP BY GROUPING SETS ((segment_id, survey_id, day, category, sentiment),
+                                     (segment_id, survey_id, day, department_id, category, sentiment))
+             HAVING GROUPING(department_id) = 1 OR department_id IS NOT NULL""",  # noqa: S608 - our own tables
+         [organization.pk, organization.time_zone, *members_params, organization.pk, *where_params]),
+        (f"""INSERT INTO {SegmentThemeRollup._meta.db_table} (organization_id, segment_id, survey_id, day,
+                 department_id, theme_id, category, n)
+             SELECT %s, segment_id, survey_id, day, department_id, theme_id, category, count(*)
+             FROM (SELECT m.segment_id, r.survey_id, {day_sql} AS day, r.department_id, t.theme_id, r.category
+                   FROM ({members_sql}) AS m
+                   JOIN {answers} r ON r.contact_id = m.contact_id
+                   JOIN {analyses} a ON a.response_id = r.id
+                   JOIN {links} t ON t.analysis_id = a.id
+                   WHERE r.organization_id = %s AND t.organization_id = %s AND r.comment <> '' {where}) AS mentions
+             GROUP BY GROUPING SETS ((segment_id, survey_id, day, theme_id, category),
+                                     (segment_id, survey_id, day, department_id, theme_id, category))
+             HAVING GROUPING(department_id) = 1 OR department_id IS NOT NULL""",  # noqa: S608 - our own tables
+         [organization.pk, organization.time_zone, *members_params, organization.pk, organization.pk,
+          *where_params]),
+    )
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            rows += cursor.rowcount
+    return rows
+
+
 @transaction.atomic
 def comment_rollup_refresh(*, organization: Organization, survey_id: int, day: dt.date) -> int:
     """Recounts one (survey, day) slice from its answers and their analyses, organization-wide
-    and for each kept segment (its members of this moment); returns the rows written."""
+    and for each kept segment (its members of this moment); returns the rows written. A fixed
+    number of statements, whatever the number of segments or the slice's answers: the segments'
+    rows are two INSERT … SELECT over every segment's members among the slice's contacts."""
     _lock(organization, survey_id, day)
     segments = _segments_kept()
     start, end = day_bounds(day, zoneinfo.ZoneInfo(organization.time_zone))
@@ -153,16 +227,9 @@ def comment_rollup_refresh(*, organization: Organization, survey_id: int, day: d
     ThemeRollup.objects.filter(survey_id=survey_id, day=day).delete()
     rows = _write(organization, sentiments, themes)
     if segments:
-        contact_ids = sorted(set(Response.objects.filter(**where).exclude(contact=None).order_by()
-                                 .values_list("contact_id", flat=True)))
         SegmentSentimentRollup.objects.filter(survey_id=survey_id, day=day, segment_id__in=list(segments)).delete()
         SegmentThemeRollup.objects.filter(survey_id=survey_id, day=day, segment_id__in=list(segments)).delete()
-        for segment_id, filters in segments.items():
-            members = sorted(contact_filter(filters or {}).filter(pk__in=contact_ids).order_by()
-                             .values_list("pk", flat=True)) if contact_ids else []
-            if members:
-                rows += _write(organization, *_counts(organization, contact_id__in=members, **where),
-                               segment_id=segment_id)
+        rows += _segment_insert(organization, segments, survey_id, day)
     return rows
 
 
@@ -208,17 +275,19 @@ def segment_comment_rollups_build(*, organization: Organization, segment_id: int
             return 0
         SegmentSentimentRollup.objects.filter(segment_id=segment_id).delete()
         SegmentThemeRollup.objects.filter(segment_id=segment_id).delete()
-        members = contact_filter(filters or {}).order_by().values("pk")
-        rows = _write(organization, *_counts(organization, contact__in=members), segment_id=segment_id)
+        rows = _segment_insert(organization, {segment_id: filters})
         SegmentCommentRollupState.objects.filter(pk=state.pk).update(built=wanted, filters=filters,
                                                                      built_at=timezone.now())
     return rows
 
 
-def segment_comment_rollups_current(*, organization: Organization, segment_id: int) -> bool:
+def segment_comment_rollups_current(*, organization: Organization, segment_id: int, build: bool = False) -> bool:
     """Whether a page may read the segment's comment rows: built for the dashboards' latest count
     of its changes and for its filters. When they are behind, a build is queued (once per change,
-    at most every ASKED_AGAIN_AFTER seconds)."""
+    at most every ASKED_AGAIN_AFTER seconds). `build`: rows never built (a segment saved before
+    they existed, a build that never ran) are built here and now — one INSERT … SELECT over the
+    segment's answers, cheaper than the GROUP BY the page would otherwise run on every view until
+    a worker builds them; rows that are merely behind are left to the build their change queued."""
     if connection.vendor != "postgresql":
         return False
     wanted = _wanted(segment_id)
@@ -228,6 +297,9 @@ def segment_comment_rollups_current(*, organization: Organization, segment_id: i
     filters = Segment.objects.filter(pk=segment_id).values_list("filters", flat=True).first()
     if state is not None and state[0] == wanted and state[1] == filters:
         return True
+    if build and filters is not None and (state is None or state[0] is None):
+        segment_comment_rollups_build(organization=organization, segment_id=segment_id)
+        return segment_comment_rollups_current(organization=organization, segment_id=segment_id)
     if filters is not None and cache.add(f"insights-segment-asked:{organization.pk}:{segment_id}:{wanted}", 1,
                                          timeout=ASKED_AGAIN_AFTER):
         task_enqueue(SEGMENT_BUILD_TASK, organization_id=organization.pk, segment_id=segment_id)

@@ -129,18 +129,23 @@ def _figures(board) -> _Figures:
 
 
 def _customer_figures(board) -> _Figures:
-    return _rollup_figures(board) if _from_rollups(board) else _segment_figures(board)
+    return _rollup_figures(board) if _from_rollups(board, build=True) else _segment_figures(board)
 
 
-def _from_rollups(board) -> bool:
-    """Customer answers: the organization's rollups, or a segment's own while they are current."""
+def _from_rollups(board, *, build: bool = False) -> bool:
+    """Customer answers: the organization's rollups, or a segment's own while they are current.
+    `build`: the insight pages (drivers, why) build a segment's comment rows on their first view
+    if they were never built, then read them; the dashboard's card (a page that may read from a
+    replica) only queues the build."""
     if not board.raw:
         return True
     key = ("insights-segment-rollups",)
-    if key not in board._units_cache:
-        board._units_cache[key] = segment_comment_rollups_current(organization=board.organization,
-                                                                  segment_id=board.filters.segment_id)
-    return board._units_cache[key]
+    current, built_here = board._units_cache.get(key, (None, False))
+    if current is None or (not current and build and not built_here):
+        current = segment_comment_rollups_current(organization=board.organization,
+                                                  segment_id=board.filters.segment_id, build=build)
+        board._units_cache[key] = current, build
+    return current
 
 
 SEGMENT_MODELS = {SentimentRollup: SegmentSentimentRollup, ThemeRollup: SegmentThemeRollup}
