@@ -7,11 +7,12 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import Segment
 from contacts.services import contacts_changed, segment_members_changed
 from nps_platform.tenancy import current_organization_or_none, tenant_context
 from organizations.models import Department, Organization
@@ -78,11 +79,22 @@ def segment_rollups_changed(sender, organization_id, contact_ids, segment_id, de
 
 @receiver(pre_delete, sender=Department)
 def segment_rollups_department_gone(sender, instance, **kwargs):
-    """A department about to go: its contacts lose it, so a segment of that department loses them."""
-    contact_ids = list(Contact.objects.dangerously_unscoped().filter(
-        organization_id=instance.organization_id, department_id=instance.pk).values_list("pk", flat=True))
-    segment_rollups_changed(sender, organization_id=instance.organization_id, contact_ids=contact_ids,
-                            segment_id=None)
+    """A department about to go: its contacts lose it, so a segment filtered on that department
+    loses them, and no other segment's members change (a contact's department is no other filter's
+    business; the answers' own department rows go with the department). Those segments are found by
+    one query over the segments' filters — never by a list of the department's contacts, which may
+    be every contact — and each is marked as a saved segment is (its rollups and comment rows stale
+    in this transaction, rebuilt after commit)."""
+    organization = current_organization_or_none()
+    if organization is None or organization.pk != instance.organization_id:
+        organization = Organization.objects.get(pk=instance.organization_id)
+    with tenant_context(organization):
+        segment_ids = sorted(Segment.objects.filter(Q(filters__department=str(instance.pk))
+                                                    | Q(filters__department=instance.pk))
+                             .values_list("pk", flat=True))
+    for segment_id in segment_ids:
+        segment_members_changed.send(sender=Segment, organization_id=organization.pk, contact_ids=[],
+                                     segment_id=segment_id)
 
 
 @receiver(time_zone_changed)

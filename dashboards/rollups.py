@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q
+from django.db.models.functions import TruncDate
 
 from contacts.models import Segment
 from contacts.selectors import contact_filter
@@ -165,10 +166,14 @@ def _segment_slices(organization: Organization, survey_id: int, day: dt.date, se
     return len(counts)
 
 
+@transaction.atomic
 def rollups_rebuild(*, organization: Organization) -> int:
-    """Every slice that has answers, and none that has not."""
+    """Every slice that has answers, and none that has not. One transaction: the old rows are
+    deleted and the new ones written before anyone sees either, so a page read meanwhile shows
+    the old figures whole (never a dashboard emptied by the DELETE, nor half the slices)."""
     tz = zoneinfo.ZoneInfo(organization.time_zone)
-    slices = {(r.survey_id, response_day(r, tz)) for r in Response.objects.only("survey_id", "created_at")}
+    slices = set(Response.objects.order_by().annotate(local_day=TruncDate("created_at", tzinfo=tz))
+                 .values_list("survey_id", "local_day").distinct())
     Rollup.objects.all().delete()
     SegmentRollup.objects.all().delete()
     return sum(rollup_refresh(organization=organization, survey_id=s, day=d) for s, d in sorted(slices))
