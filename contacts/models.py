@@ -46,7 +46,11 @@ class Contact(TenantModel):
     class Meta:
         ordering = ["email"]
         constraints = [models.UniqueConstraint("organization", Lower("email"), name="contact_unique_email")]
-        indexes = [models.Index(fields=["organization", "email"])]
+        indexes = [models.Index(fields=["organization", "email"]),
+                   # "does any contact carry revenue?" (the dashboard's economics section): without
+                   # it, a scan of every contact of the organization on every dashboard view
+                   models.Index(fields=["organization"], name="contact_with_revenue",
+                                condition=models.Q(revenue_12m__isnull=False))]
 
     def __str__(self) -> str:
         return self.name or self.email

@@ -65,7 +65,12 @@ class Rollup(RollupCounts):
         # then a range of the index, not a filter over every row of the scope (the database's
         # C.UTF-8 collation does not make LIKE indexable): 400 ms → 1 ms a breakdown at 2 000 000
         indexes = [models.Index(fields=["organization", "department", "key", "day"], name="rollup_scope_key_prefix_day",
-                                opclasses=["", "", "varchar_pattern_ops", ""])]
+                                opclasses=["", "", "varchar_pattern_ops", ""]),
+                   # the breakdown by department (every department's rows of one key): the scope
+                   # index can only filter them, since its department is a range there (90 → 9 ms
+                   # at 2 000 000 answers)
+                   models.Index(fields=["organization", "key", "day"], name="rollup_department_breakdown",
+                                opclasses=["", "varchar_pattern_ops", ""], condition=models.Q(department__isnull=False))]
 
 
 class SegmentRollup(RollupCounts):
@@ -92,7 +97,10 @@ class SegmentRollup(RollupCounts):
                                     condition=models.Q(department__isnull=False)),
         ]
         indexes = [models.Index(fields=["organization", "segment", "department", "key", "day"],
-                                name="segment_rollup_scope_prefix", opclasses=["", "", "", "varchar_pattern_ops", ""])]
+                                name="segment_rollup_scope_prefix", opclasses=["", "", "", "varchar_pattern_ops", ""]),
+                   models.Index(fields=["organization", "segment", "key", "day"], name="segment_rollup_dept_breakdown",
+                                opclasses=["", "", "varchar_pattern_ops", ""],
+                                condition=models.Q(department__isnull=False))]
 
 
 class SegmentRollupState(TenantModel):
