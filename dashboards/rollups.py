@@ -26,10 +26,6 @@ from responses.models import Response
 from .models import SCORE_FIELDS, Rollup, SegmentRollup, SegmentRollupState
 
 
-def response_day(response: Response, tz: zoneinfo.ZoneInfo) -> dt.date:
-    return response.created_at.astimezone(tz).date()
-
-
 def day_bounds(day: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time(0), tz)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)

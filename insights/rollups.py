@@ -17,7 +17,9 @@ recounted per slice with the organization's rows, for every segment that has a
 `SegmentCommentRollupState`. Their membership is the dashboards' business: a change that may move
 contacts in or out raises `dashboards.SegmentRollupState.wanted` in its own transaction, and the
 segment's comment rows are current only while they were built for that number (and for the
-segment's filters) — else the pages count the segment's answers in SQL and a build is queued.
+segment's filters) — else the pages count the segment's answers in SQL and a build is queued (the
+drivers and why pages build rows that were never built on their first view, and read them). A
+slice's recount writes every segment's rows with two INSERT … SELECT, whatever their number.
 PostgreSQL only, like the dashboards' segment rollups."""
 
 from __future__ import annotations
@@ -297,12 +299,15 @@ def segment_comment_rollups_current(*, organization: Organization, segment_id: i
     filters = Segment.objects.filter(pk=segment_id).values_list("filters", flat=True).first()
     if state is not None and state[0] == wanted and state[1] == filters:
         return True
-    if build and filters is not None and (state is None or state[0] is None):
+    if filters is None:
+        return False
+    if cache.add(f"insights-segment-asked:{organization.pk}:{segment_id}:{wanted}", 1, timeout=ASKED_AGAIN_AFTER):
+        # (also when built below: should this request be cut short, a worker still builds them;
+        # its build then finds them current, after waiting for this one's lock)
+        task_enqueue(SEGMENT_BUILD_TASK, organization_id=organization.pk, segment_id=segment_id)
+    if build and (state is None or state[0] is None):
         segment_comment_rollups_build(organization=organization, segment_id=segment_id)
         return segment_comment_rollups_current(organization=organization, segment_id=segment_id)
-    if filters is not None and cache.add(f"insights-segment-asked:{organization.pk}:{segment_id}:{wanted}", 1,
-                                         timeout=ASKED_AGAIN_AFTER):
-        task_enqueue(SEGMENT_BUILD_TASK, organization_id=organization.pk, segment_id=segment_id)
     return False
 
 

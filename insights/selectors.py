@@ -8,8 +8,9 @@ dashboard's own figures are from its rollups: the period's days, the survey or k
 organization-wide rows or, under a department filter or a manager's scope, the rows of the
 board's departments (`board.department_ids`, the filter's subtree within the reader's scope).
 A saved segment reads its own comment rollups (`SegmentSentimentRollup`, `SegmentThemeRollup`)
-while they are current (`insights.rollups.segment_comment_rollups_current`); until then its
-figures are one GROUP BY over the analyses of its answers (`board.responses()`). Employee answers
+while they are current (`insights.rollups.segment_comment_rollups_current`; the drivers and why
+pages build them on their first view if they were never built); until then its figures are one
+GROUP BY over the analyses of its answers (`board.responses()`). Employee answers
 are read per answer, since their anonymity units depend on the reader.
 
 Drivers: per theme, the share of each category's comments that mention it, the NPS of the
