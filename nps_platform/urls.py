@@ -20,6 +20,9 @@ from .storage import media
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # The respondents' links (/r/…, /s/…) first: the most requested, matched before the ~40
+    # patterns of the staff's pages are tried (none of which they could shadow).
+    path("", include("responses.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("dev/outbox/", views.outbox, name="dev_outbox"),
     path("dev/outbox/<str:message_id>/", views.outbox_message, name="dev_outbox_message"),
@@ -57,7 +60,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/dashboard/", include("insights.urls_dashboard")),
     path("anymail/", include("anymail.urls")),
     path("api/", include("nps_platform.api.urls")),
-    path("", include("responses.urls")),
     *distribution_public,
     *public_urlpatterns,
 ]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from distribution.models import Invitation
+from nps_platform import prepared
 from nps_platform.parsing import parse_int
 from nps_platform.tokens import token_from_nonce
 from organizations.models import Organization
@@ -261,7 +262,8 @@ def _first_answer_sql(guarded: bool) -> str:
 def _first_public_answer(*, survey, version: SurveyVersion, shown: ShownSurvey, submission: Submission,
                          channel: str, department, employee, if_unchanged: str | None = None) -> Response:
     """A browser's first answer. On PostgreSQL one statement writes the answer and its outbox
-    event (no transaction to open, no ORM insert to build: the public link's hot path), and with
+    event (no transaction to open, no ORM insert to build: the public link's hot path; prepared
+    once per connection, nps_platform.prepared), and with
     `if_unchanged` (the survey's fingerprint as the caller read it) checks in the same statement
     that the survey is still that one — raising SurveyChanged, with nothing saved, if not. SQLite
     (the embedded mode) takes the ORM, in a transaction."""
@@ -282,13 +284,11 @@ def _first_public_answer(*, survey, version: SurveyVersion, shown: ShownSurvey, 
             _announce(response, created=True)
         return response
     guard = [organization.pk, survey.public_token] if if_unchanged else []
-    with connection.cursor() as cursor:
-        cursor.execute(_first_answer_sql(bool(if_unchanged)), [
-            *guard, organization.pk, survey.pk, version.pk, response.department_id, response.employee_id, channel,
-            response.language, response.score, response.category, json.dumps(response.answers),
-            response.comment, now, now, *([if_unchanged] if if_unchanged else []),
-            organization.pk, survey.pk, now, ResponseOutbox.Kind.CREATED, bool(response.comment)])
-        row = cursor.fetchone()
+    row = prepared.fetch_one(_first_answer_sql(bool(if_unchanged)), [
+        *guard, organization.pk, survey.pk, version.pk, response.department_id, response.employee_id, channel,
+        response.language, response.score, response.category, json.dumps(response.answers),
+        response.comment, now, now, *([if_unchanged] if if_unchanged else []),
+        organization.pk, survey.pk, now, ResponseOutbox.Kind.CREATED, bool(response.comment)])
     if row is None:
         raise SurveyChanged
     response.pk = row[0]

@@ -102,6 +102,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# The public answer's INSERT as a server-side prepared statement (nps_platform/prepared.py); off
+# behind a PgBouncer in transaction mode older than 1.21.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's native psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
@@ -111,6 +114,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": 10,
     }
+    if DB_PREPARED_STATEMENTS:
+        # psycopg prepares a statement only when asked (nps_platform/prepared.py: the public
+        # answer's INSERT); Django's own cursors bind on the client and never prepare.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded mode: the web server, the worker (and its outbox consumer) and beat write one
     # file. Write transactions take the lock when they begin (a read that later writes could not

@@ -382,6 +382,37 @@ def test_answers_in_a_row_meet_every_change_to_the_survey_at_once(public_survey)
     assert [r.version_id == first_version for r in saved] == [True, True, False, False]
 
 
+def _prepared_answer_runs() -> int:
+    """How many times this database session ran the public answer's prepared INSERT."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", ["%INSERT INTO responses_response %"])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_first_answer_is_one_prepared_statement_or_a_plain_one_with_them_off(public_survey, settings, prepared):
+    """A browser's first answer is one statement writing the answer and its outbox event, prepared
+    once per database connection; with DB_PREPARED_STATEMENTS off (a PgBouncer that cannot follow
+    prepared statements) the same statement goes unprepared: the same answers, handed on the same."""
+    from responses.models import ResponseOutbox
+
+    settings.DB_PREPARED_STATEMENTS = prepared
+    organization, _owner, survey, path = public_survey
+    before = _prepared_answer_runs()
+    for score, comment in (("9", "Fint"), ("2", "For langsomt"), ("10", "Super")):
+        assert Client().post(path, {"score": score, "q-reason": comment}).status_code == 302
+    assert _prepared_answer_runs() - before == (3 if prepared else 0)
+    saved = {r.pk: (r.score, r.category, r.comment) for r in responses_of(organization)}
+    assert sorted(saved.values()) == [(2, "detractor", "For langsomt"), (9, "promoter", "Fint"),
+                                      (10, "promoter", "Super")]
+    with tenant_context(organization):  # the events wait for the commit (the test's transaction)
+        events = list(ResponseOutbox.objects.values_list("response_id", "survey_id", "kind", "has_comment"))
+    assert sorted(events) == [(pk, survey.pk, ResponseOutbox.Kind.CREATED, True) for pk in sorted(saved)]
+
+
 # --- Asking for the department ----------------------------------------------------------------
 
 def test_ask_department_stores_the_chosen_one_and_ignores_another_organizations(public_survey, org_b,
