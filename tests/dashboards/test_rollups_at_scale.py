@@ -187,3 +187,54 @@ def test_deleting_a_department_marks_only_its_segments_stale_without_listing_its
     assert segment_rollup_rows(organization, segments["many"]) == recount(organization, members) == {}
     assert segment_rollup_rows(organization, segments["nord"]) == recount(
         organization, segment_members(organization, segments["nord"]))
+
+
+# --- A slice's recount with many segments --------------------------------------------------------
+
+def test_a_slice_recount_reads_every_segments_members_in_one_query(make_org):
+    """The slice's segment rows: one query for the members of every segment (not one each), the
+    same statements for six segments as for one, and each segment's rows a recount."""
+    from contacts.models import Contact, Segment
+    from dashboards.rollups import rollup_refresh
+    from dashboards.segment_rollups import segment_rollups_build
+    from organizations.models import Department
+    from tests.dashboards.conftest import published
+    from tests.dashboards.helpers import segment_members, segment_rollup_rows
+
+    organization, owner = make_org("Cykelsadlen")
+    survey = published(organization, owner, name="Kunder", languages=("da",))
+    day = dt.date(2025, 3, 5)
+    with tenant_context(organization):
+        department = Department.objects.create(organization=organization, name="Butik")
+        contacts = [Contact.objects.create(organization=organization, email=f"k{i}@kunde.dk", language="da",
+                                           region=("Nord", "Syd")[i % 2], product=("Cargo", "City", "Racer")[i % 3])
+                    for i in range(24)]
+    add_responses(organization, survey, [
+        {"score": i % 11, "at": local(day, hour=8 + i % 12), "contact": contact, "comment": "Fint" if i % 4 else "",
+         "department": department if i % 3 else None} for i, contact in enumerate(contacts)])
+
+    def segment(name, filters):
+        with tenant_context(organization):
+            saved = Segment.objects.create(organization=organization, name=name, filters=filters)
+            segment_rollups_build(organization=organization, segment_id=saved.pk)
+        return saved
+
+    def refresh():
+        with tenant_context(organization), CaptureQueriesContext(connection) as queries:
+            rollup_refresh(organization=organization, survey_id=survey.pk, day=day)
+        return [q["sql"] for q in queries.captured_queries]
+
+    segments = [segment("Nord", {"region": "Nord"})]
+    one = refresh()
+    segments += [segment("Syd", {"region": "Syd"}), segment("Cargo", {"product": "cargo"}),
+                 segment("Dansk", {"language": "da"}), segment("Vest", {"region": "Vest"}),
+                 segment("Butik", {"department": str(department.pk)})]
+    six = refresh()
+    assert len(six) == len(one), "the recount's queries grew with the number of segments"
+    for saved in segments:
+        assert segment_rollup_rows(organization, saved) == recount(
+            organization, segment_members(organization, saved)), saved.name
+    assert segment_rollup_rows(organization, segments[4]) == {}
+    nord = segment_rollup_rows(organization, segments[0])
+    assert sum(sum(row[:11]) for (_s, _d, key, department), row in nord.items()
+               if key == "all" and department is None) == 12  # twelve contacts in Nord, one answer each
