@@ -82,6 +82,43 @@ def test_pages_carry_security_headers(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_each_page_keeps_its_own_policy_the_same_as_django_csps(client, db, settings):
+    """The policy is built once per distinct set of directives and kept: every page still gets
+    exactly the header django-csp would build (a view's own directives included: the public link
+    may be framed anywhere, the sign-in page nowhere), and a changed setting is followed."""
+    from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from responses.public_views import EMBEDDABLE
+
+    def library_header(view):
+        request = RequestFactory().get("/")
+        middleware = LibraryCSPMiddleware(view)
+        middleware.process_request(request)
+        return middleware.process_response(request, view(request))["Content-Security-Policy"]
+
+    def plain(request):
+        return HttpResponse("")
+
+    framed = EMBEDDABLE(plain)
+    for _ in range(2):  # built, then kept
+        login = client.get("/accounts/login/")["Content-Security-Policy"]
+        public = client.get("/s/1.nothing-here/")  # a link that finds nothing still has the survey's policy
+        assert parse_policy(login) == parse_policy(library_header(plain))
+        assert parse_policy(public["Content-Security-Policy"]) == parse_policy(library_header(framed))
+    assert "frame-ancestors *" in public["Content-Security-Policy"] and "frame-ancestors 'none'" in login
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://cdn.example"]}}
+    changed = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert parse_policy(changed) == {"default-src": "'self'", "img-src": "https://cdn.example"}
+
+
+def parse_policy(header: str) -> dict[str, str]:
+    """Directive → sources (django-csp's order of directives is a set's)."""
+    return dict(part.strip().split(" ", 1) for part in header.split(";") if part.strip())
+
+
 def test_every_page_asset_is_served_by_us(client, db):
     html = client.get("/accounts/login/").content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html

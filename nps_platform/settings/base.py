@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "organizations.security.SessionActivityMiddleware",  # allauth's session rows, last seen
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "nps_platform.csp.CSPMiddleware",  # django-csp's, each policy built once per process
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "nps_platform.guards.OddRequestMiddleware",
