@@ -288,8 +288,9 @@ def segment_comment_rollups_current(*, organization: Organization, segment_id: i
     of its changes and for its filters. When they are behind, a build is queued (once per change,
     at most every ASKED_AGAIN_AFTER seconds). `build`: rows never built (a segment saved before
     they existed, a build that never ran) are built here and now — one INSERT … SELECT over the
-    segment's answers, cheaper than the GROUP BY the page would otherwise run on every view until
-    a worker builds them; rows that are merely behind are left to the build their change queued."""
+    segment's answers, costing this view what a few views' GROUP BY over them would, instead of
+    that GROUP BY on every view until a worker builds them; rows that are merely behind are left
+    to the build their change queued."""
     if connection.vendor != "postgresql":
         return False
     wanted = _wanted(segment_id)
