@@ -297,14 +297,15 @@ def suggestion_dismiss(*, suggestion: ThemeSuggestion, by) -> None:
 # --- Analysing comments -----------------------------------------------------------------------
 
 def comments_analyse(*, organization: Organization, response_ids: Iterable[int] | None = None,
-                     progress=None) -> int:
+                     progress=None, recount: bool = True) -> int:
     """Analyses the organization's comments (or those of `response_ids`) whose analysis is
     missing or stale; returns how many were (re)analysed. A batch the engine fails on is retried
     one comment at a time, and a comment that still fails is logged and skipped: it never stops
     the others. `progress(done, total)` is called after each batch. The comment rollups follow:
     for `response_ids`, every one of their slices is recounted (an answer's new score, department
     or emptied comment moves its figures even when its analysis stays); for the whole
-    organization, the slices of what was written or removed, every ROLLUP_FLUSH_S seconds."""
+    organization, the slices of what was written or removed, every ROLLUP_FLUSH_S seconds.
+    `recount=False`: none is queued (the caller rebuilds the organization's comment rollups)."""
     specs = taxonomy_specs(organization=organization)
     taxonomy = _taxonomy_fingerprint(specs)
     theme_ids = theme_targets()
@@ -333,14 +334,15 @@ def comments_analyse(*, organization: Organization, response_ids: Iterable[int] 
         stored = [(item, result) for item, result in zip(batch, results, strict=True) if result]
         _store(organization, stored, taxonomy, theme_ids)
         done += len(stored)
-        if response_ids is None and stored:
+        if response_ids is None and stored and recount:
             slices |= _slices(organization, Response.objects.filter(pk__in=[pk for (pk, _l, _t), _r in stored]))
             if time.monotonic() - flushed >= ROLLUP_FLUSH_S:
                 comment_rollups_due(organization=organization, slices=slices)
                 slices, flushed = set(), time.monotonic()
         if progress:
             progress(start + len(batch), len(todo))
-    comment_rollups_due(organization=organization, slices=slices)
+    if recount:
+        comment_rollups_due(organization=organization, slices=slices)
     return done
 
 
@@ -498,8 +500,8 @@ def _decided_already(phrases: list[str], examples: list[str], decided: list[tupl
     return False
 
 
-def organization_reanalyse(*, organization: Organization, progress=None) -> int:
-    n = comments_analyse(organization=organization, progress=progress)
+def organization_reanalyse(*, organization: Organization, progress=None, recount: bool = True) -> int:
+    n = comments_analyse(organization=organization, progress=progress, recount=recount)
     suggestions_refresh(organization=organization)
     return n
 
@@ -507,8 +509,10 @@ def organization_reanalyse(*, organization: Organization, progress=None) -> int:
 def demo_seed(*, organization: Organization) -> None:
     """For `seed_demo`: the demo's comments analysed, and a suggested theme to look at (the
     engine's own, or one made from the demo's parking comments, which fit no starter theme)."""
-    organization_reanalyse(organization=organization)
-    comment_rollups_rebuild(organization=organization)  # at once: the demo starts without a worker
+    # rebuilt at once (the demo starts without a worker) rather than a recount queued per slice,
+    # which the worker's first start would then have run before any fresh answer's
+    organization_reanalyse(organization=organization, recount=False)
+    comment_rollups_rebuild(organization=organization)
     if not ThemeSuggestion.objects.exists():
         examples = list(Response.objects.filter(comment__icontains="parker").values_list("comment", flat=True)[:3])
         ThemeSuggestion.objects.create(organization=organization, fingerprint=hashlib.sha256(b"demo").hexdigest(),

@@ -64,8 +64,22 @@ class Command(BaseCommand):
         parser.add_argument("--email", default=os.environ.get("DEMO_EMAIL", "admin@demo.example"))
         parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "demo-nps-2026"))
 
+    def handle(self, *args, **options):
+        """The seed does its answers' work itself — follow-ups, rollups, comment analyses, with
+        Celery's tasks run inline — so that a first start finds no backlog in the outbox and the
+        queue: the demo's 150 answers and their recounts ahead of a fresh answer held it off
+        the dashboard for seconds (tests/dashboards/test_fresh_numbers.py)."""
+        from nps_platform.celery import app
+
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = True
+        try:
+            self._seed(**options)  # one transaction; its answers' work runs as it commits
+        finally:
+            app.conf.task_always_eager = eager
+
     @transaction.atomic
-    def handle(self, *args, slug: str, email: str, password: str, **options):
+    def _seed(self, *, slug: str, email: str, password: str, **options):
         user = User.objects.filter(email=email).first()
         if user is None:
             # the demo's customers answer in Danish (its default language); its admin reads English
