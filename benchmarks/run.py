@@ -46,6 +46,25 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603 - our own command
 
 
+def timed_against(base_fn, fn, repeats: int = 7) -> dict:
+    """`fn` timed in turns with `base_fn` (the admin's page at 20 000), each sample of one beside
+    one of the other, so a load that comes and goes on a shared machine weighs on both alike: the
+    ratio is of the two medians of the same turns."""
+    base_fn()
+    fn()
+    base, samples = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        base_fn()
+        base.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    median, base_median = statistics.median(samples), statistics.median(base)
+    return {"median_s": round(median, 4), "samples_s": [round(s, 4) for s in samples],
+            "base_median_s": round(base_median, 4), "ratio": round(median / base_median, 2)}
+
+
 def timed(fn, repeats: int = 5) -> dict:
     fn()  # warm: first query plans, template loading
     samples = []
@@ -153,21 +172,21 @@ def dashboard_figures() -> dict:
     views = {}
     for name, (role, query) in _views("bench-large").items():
         views[name] = {"role": role, "query": query,
-                       **timed(_getter(clients[("bench-large", role)], f"/o/bench-large/dashboard/?{query}"))}
+                       **timed_against(small, _getter(clients[("bench-large", role)],
+                                                      f"/o/bench-large/dashboard/?{query}"))}
     large_t, naive_t = views["admin"], timed(naive, repeats=3)
-    base = small_t["median_s"]
 
     def against_small(name: str) -> dict:
         t = views[name]
-        return {"value": round(t["median_s"] / base, 2), "goal": "<= 2 and <= 1 s",
+        return {"value": t["ratio"], "goal": "<= 2 and <= 1 s",
                 "large": {"responses": LARGE, **t}, "admin_small": {"responses": SMALL, **small_t}}
 
-    worst = max(views, key=lambda n: views[n]["median_s"])
-    drivers = drivers_figures(clients, base_small=small_t)
+    worst = max(views, key=lambda n: views[n]["ratio"])
+    drivers = drivers_figures(clients, base_small=small_t, base_fn=small)
     return {
         **drivers,
         "dashboard_scale_ratio": {
-            "value": round(large_t["median_s"] / small_t["median_s"], 2), "goal": "<= 2",
+            "value": large_t["ratio"], "goal": "<= 2",
             "small": {"responses": SMALL, **small_t}, "large": {"responses": LARGE, **large_t}},
         "dashboard_naive_ratio": {
             "value": round(large_t["median_s"] / naive_t["median_s"], 3), "goal": "<= 0.1",
@@ -176,9 +195,10 @@ def dashboard_figures() -> dict:
         "dashboard_manager_ratio": against_small("manager"),
         "dashboard_segment_ratio": against_small("segment"),
         "dashboard_worst_ratio": {
-            "value": round(views[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
+            "value": views[worst]["ratio"], "goal": "<= 2 and <= 1 s", "worst": worst,
+            "slowest_s": max(t["median_s"] for t in views.values()),
             "admin_small": {"responses": SMALL, **small_t},
-            "views": {name: {**t, "ratio": round(t["median_s"] / base, 2)} for name, t in views.items()}},
+            "views": views},
     }
 
 
@@ -187,7 +207,7 @@ DRIVERS_VIEWS = ("admin", "department", "manager", "viewer", "survey", "last_90_
                  "segment")
 
 
-def drivers_figures(clients, *, base_small: dict) -> dict:
+def drivers_figures(clients, *, base_small: dict, base_fn) -> dict:
     """The comment drivers page (each theme's shares, NPS, effect and trend) at 2 000 000 for the
     dashboard's readers and filters, against the admin's dashboard at 20 000 (the issue's base);
     the drivers page at 20 000 beside it."""
@@ -198,17 +218,14 @@ def drivers_figures(clients, *, base_small: dict) -> dict:
     for name in DRIVERS_VIEWS:
         role, query = specs[name]
         pages[name] = {"role": role, "query": query,
-                       **timed(_getter(clients[("bench-large", role)], f"/o/bench-large/dashboard/drivers/?{query}"))}
-    base = base_small["median_s"]
-    worst = max(pages, key=lambda n: pages[n]["median_s"])
-    rollups = [n for n in pages if "segment" not in n]  # a segment has no rollups: a GROUP BY over its answers
-    worst_rollups = max(rollups, key=lambda n: pages[n]["median_s"])
+                       **timed_against(base_fn, _getter(clients[("bench-large", role)],
+                                                        f"/o/bench-large/dashboard/drivers/?{query}"))}
+    worst = max(pages, key=lambda n: pages[n]["ratio"])
     return {"insights_drivers_ratio": {
-        "value": round(pages[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
-        "worst_from_rollups": {"view": worst_rollups, "ratio": round(pages[worst_rollups]["median_s"] / base, 2)},
+        "value": pages[worst]["ratio"], "goal": "<= 2 and <= 1 s", "worst": worst,
         "admin_small_dashboard": {"responses": SMALL, **base_small},
         "admin_small_drivers": {"responses": SMALL, **drivers_small},
-        "pages": {n: {**t, "ratio": round(t["median_s"] / base, 2)} for n, t in pages.items()}}}
+        "pages": pages}}
 
 
 def list_figures() -> dict:
@@ -225,7 +242,8 @@ def list_figures() -> dict:
     from responses.selectors import response_cursor
 
     clients = _clients()
-    small_t = timed(_getter(clients[("bench-small", "admin")], "/o/bench-small/dashboard/?from=2000-01-01"))
+    small = _getter(clients[("bench-small", "admin")], "/o/bench-small/dashboard/?from=2000-01-01")
+    small_t = timed(small)
     with tenant_context(Organization.objects.get(slug="bench-large")):  # the 50 000th answer, newest first
         far = response_cursor(Response.objects.exclude(survey__kind="enps").order_by("-created_at", "-pk")[49_999])
     pages = {
@@ -239,17 +257,16 @@ def list_figures() -> dict:
         "responses_manager": ("manager", "/o/bench-large/responses/"),
         "responses_detractors": ("admin", "/o/bench-large/responses/?category=detractor"),
     }
-    times = {name: {"role": role, "url": url, **timed(_getter(clients[("bench-large", role)], url))}
+    times = {name: {"role": role, "url": url, **timed_against(small, _getter(clients[("bench-large", role)], url))}
              for name, (role, url) in pages.items()}
-    base = small_t["median_s"]
     out = {}
     for prefix in ("comments", "responses"):
         names = [n for n in times if n.startswith(prefix)]
-        worst = max(names, key=lambda n: times[n]["median_s"])
+        worst = max(names, key=lambda n: times[n]["ratio"])
         out[f"{prefix}_list_ratio"] = {
-            "value": round(times[worst]["median_s"] / base, 2), "goal": "<= 2 and <= 1 s", "worst": worst,
+            "value": times[worst]["ratio"], "goal": "<= 2 and <= 1 s", "worst": worst,
             "admin_small_dashboard": {"responses": SMALL, **small_t},
-            "pages": {n: {**times[n], "ratio": round(times[n]["median_s"] / base, 2)} for n in names}}
+            "pages": {n: times[n] for n in names}}
     return out
 
 
@@ -287,6 +304,12 @@ def alert_figures(samples: int = 20) -> dict:
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
     app.control.purge()  # an idle worker: nothing left in the queue from an earlier, interrupted run
+    # ... nor in the answers' outbox: the submission benchmark's answers (tens of thousands after a
+    # few runs, all promoters) wait there for their rollup recounts and comment analyses, which
+    # the worker would do first — the backlog the purge dropped when they were tasks
+    from responses.models import ResponseOutbox
+
+    ResponseOutbox.objects.dangerously_unscoped().delete()
     arrived: list[float] = []
     lock = threading.Lock()
 
