@@ -174,7 +174,9 @@ def dashboard_figures() -> dict:
         views[name] = {"role": role, "query": query,
                        **timed_against(small, _getter(clients[("bench-large", role)],
                                                       f"/o/bench-large/dashboard/?{query}"))}
-    large_t, naive_t = views["admin"], timed(naive, repeats=3)
+    large_t = views["admin"]
+    admin_large = _getter(clients[("bench-large", "admin")], "/o/bench-large/dashboard/?from=2000-01-01")
+    naive_t = timed_against(naive, admin_large, repeats=3)  # in turns too: the page against the naive SQL
 
     def against_small(name: str) -> dict:
         t = views[name]
@@ -189,8 +191,8 @@ def dashboard_figures() -> dict:
             "value": large_t["ratio"], "goal": "<= 2",
             "small": {"responses": SMALL, **small_t}, "large": {"responses": LARGE, **large_t}},
         "dashboard_naive_ratio": {
-            "value": round(large_t["median_s"] / naive_t["median_s"], 3), "goal": "<= 0.1",
-            "dashboard": large_t, "naive_sql": naive_t},
+            "value": round(naive_t["median_s"] / naive_t["base_median_s"], 3), "goal": "<= 0.1",
+            "dashboard": large_t, "naive_sql": {"median_s": naive_t["base_median_s"]}, "turns": naive_t},
         "dashboard_department_ratio": against_small("department"),
         "dashboard_manager_ratio": against_small("manager"),
         "dashboard_segment_ratio": against_small("segment"),
