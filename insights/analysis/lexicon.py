@@ -537,3 +537,150 @@ def is_content_word(lang: str, word: str) -> bool:
     return (len(word) >= 2 and word not in STOP_WORDS and not any(ch.isdigit() for ch in word)
             and word.strip("'-") == word and word not in NEUTRAL
             and not any(word in cues[k] for k in ("pos", "neg", "negator", "intens", "en_pos", "en_neg")))
+
+
+# ---------------------------------------------------------------- phrases whose words mislead
+# Matched on the folded text (lower case, diacritics dropped, æ → ae, ø → o, ß → ss, đ → d, "n't" →
+# " not"), each language's own and English. Loyalty is said with a negator and a word of leaving
+# ("no reason to switch", "ser ingen anledning att byta"), leaving with no sentiment word at all
+# ("har redan börjat kolla på andra banker", "vaihdan"), giving up likewise ("55 minutes on hold.
+# Gave up."); a sarcastic closer is praise after a complaint ("Tredje veckan. Toppen.").
+LOYAL = {
+    "en": r"no reason to (switch|change|leave|move|go)|never looked back|(would|will) not (switch|change|leave|go "
+          r"anywhere else)|not (going|planning) to (switch|leave|change)|(customer|member|client|with (you|them|"
+          r"\w+)) (since|for \w+ years)|(\d+|many|ten|fifteen|twenty) years (as a (customer|member)|with (you|them))"
+          r"|stay(ing)? with (you|them)|never regrett?ed",
+    "da": r"ingen grund til at (skifte|bytte)|(skifter|skifte|bytter) ikke|ville (aldrig|ikke) (skifte|bytte)"
+          r"|(kunde|medlem) (siden|i \d+ ar)|\d+ ar som kunde|bliver (hos|ved)|aldrig fortrudt",
+    "sv": r"(ingen|inte nagon) anledning att byta|varfor skulle jag byta|(byter|byta) (aldrig|inte)|(aldrig|inte)"
+          r" (en tanke pa att |tankt |velat |vilja )?byta|(kund|medlem) (sedan|sen|i \d+ ar)|\d+ ar som kund"
+          r"|stannar (kvar|hos)|aldrig angrat",
+    "nb": r"ingen grunn til a bytte|(bytter|bytte) (aldri|ikke)|(aldri|ikke) (tenkt a |tenke pa a )?bytte"
+          r"|(kunde|medlem) (siden|i \d+ ar)|\d+ ar som kunde|har vaert kunde|blir (hos|vaerende)|aldri angret",
+    "fi": r"ei (ole )?(mitaan )?syyta vaihtaa|en (aio|halua|ajattele) vaihtaa|en vaihda|en vaihtaisi"
+          r"|asiakkaana (vuodesta|jo)|vuotta asiakkaana|asiakas vuodesta|en ole katunut|pysyn (asiakkaana|teilla)",
+    "hr": r"nema razloga (za promjenu|mijenjati|promijeniti)\w*|ne bih (to |ovo |vas )?(mijenja|promijeni)\w*"
+          r"|ne planiram (mijenjati|promijeniti)\w*|(korisnik|klijent|kupac|clan) (od|vec|sam vec) \d+"
+          r"|\d+ godina (sam )?(korisnik|klijent|kupac|s vama)|ostajem (s vama|kod vas|vjeran|vjerna)",
+    "de": r"keine?n? grund (zu|zum) wechse\w*|(wechsle|wechseln|wechsele) (ich )?nicht|(kunde|mitglied) seit"
+          r"|seit \d+ jahren (kunde|dabei|mitglied|bei)|bleibe? (treu|dabei)|nie bereut",
+}
+CHURN = {
+    "en": r"(switch|switching|moving|changing|going|move|go) (over )?to (another|a competitor|a different|the "
+          r"competition)|look(ing)? (at|for|around for) (other|another|a new|different) |shop(ping)? around"
+          r"|(other|another|different) (bank|provider|supplier|operator|company|gym|insurer)s?\b|elsewhere"
+          r"|competitor\w*|cancel+(ed|ing)? (my|the|our) (account|subscription|membership|contract|order)"
+          r"|take my (business|money)|leaving (you|for)|i am leaving|(last|final) time i|never again"
+          r"|(will|would) not be (back|returning)|not coming back|(will|would) not (order|shop|buy|come|use|go)"
+          r" \w* ?(here|again|from you|there)",
+    "da": r"(skifter|skifte|skiftet|bytter|bytte) (til|bank|udbyder|selskab|forsikring)|nu skifter jeg"
+          r"|(kigger|kigge|ser) (pa|efter) (andre|en anden|et andet)|(anden|andre) (bank|udbyder|selskab)"
+          r"|konkurrent\w*|(opsig|opsag)\w*|sidste gang|aldrig igen|kommer ikke igen",
+    "sv": r"(byter|byta|bytt|bytte) (till|bank|operator|leverantor|bolag|elbolag|forsakring)|nu byter jag"
+          r"|(kolla|kollar|kikar|tittar|titta) (pa|efter) (andra|ett annat|en annan)|kollar runt"
+          r"|(andra|annan|annat) (bank|banker|bolag|operator|leverantor)|konkurrent\w*|(saga|sager|sagt|sade) upp"
+          r"|sista gangen|aldrig mer|aldrig igen|kommer inte tillbaka",
+    "nb": r"(bytter|bytte|byttet) (til|bank|leverandor|selskap|forsikring)|na bytter jeg"
+          r"|(ser|sjekker|kikker) (pa|etter) (andre|en annen|et annet)|(andre|annen|annet) (bank|banker|"
+          r"leverandor|selskap)|konkurrent\w*|(si|sier|sagt|sa) opp|siste gang|aldri mer|aldri igjen"
+          r"|kommer ikke tilbake",
+    "fi": r"vaihdan|vaihdamme|vaihtamassa|vaihtaa (toiseen|muualle|kilpailija\w*)|kilpailija\w*|muualle|toiseen "
+          r"(pankkiin|yhtioon|operaattoriin)|muita (pankkeja|vaihtoehtoja)|irtisano\w*|viimeinen kerta"
+          r"|(ei|en) (enaa )?(ikina|koskaan) enaa|en tule enaa",
+    "hr": r"mijenjam|prelazim (na|u|kod|drug)|prebacujem se|(drugu|druge|drugi) (banku|banke|operater|"
+          r"dobavljac)|konkurencij\w*|otkaz|raskid|zadnji put|nikad vise|nikada vise|necu vise doci",
+    "de": r"wechsle|wechsele|(wechseln|wechsel) (jetzt|bald|demnachst)|(gekundigt|kundige|kundigung)"
+          r"|andere(n)? (anbieter|bank|banken|versicherung)|konkurrenz\w*|nach alternativen|(das )?letzte mal"
+          r"|nie wieder|nicht mehr (bestellen|kaufen|kommen|buchen)",
+}
+GAVE_UP = {
+    "en": r"gave up|giving up|give up|hung up",
+    "da": r"gav op|opgav|giver op|lagde pa",
+    "sv": r"gav upp|ger upp|lade pa|la pa luren",
+    "nb": r"ga opp|gav opp|gir opp|la pa",
+    "fi": r"luovutin|luovutti|luovuimme|annoin periksi|lopetin puhelun",
+    "hr": r"odust\w*",
+    "de": r"aufgegeben|gebe auf|gab auf|aufgelegt",
+}
+# Closers that are sarcastic after a complaint (alone, as a last or first sentence).
+SARCASTIC = {
+    "en": r"great|brilliant|fantastic|lovely|perfect|nice|wonderful|superb|cheers|marvell?ous|amazing|super|awesome"
+          r"|thanks|thank you|thanks a lot|well done|nice one|good job|great job|bravo|just great|top service"
+          r"|love it|classy|impressive|genius",
+    "da": r"super|fantastisk|dejligt|perfekt|herligt|flot|flot klaret|godt klaret|godt gaet|tak for det"
+          r"|mange tak|tak|sejt|skont|fedt|top",
+    "sv": r"toppen|trevligt|snyggt|snyggt jobbat|bra jobbat|tack for det|tack sa mycket|tack|kanon|grattis"
+          r"|harligt|stralande|perfekt|underbart|super|fantastiskt|lysande",
+    "nb": r"takk for det|takk|tusen takk|flott|supert|stralende|herlig|godt jobba|bra jobba|bra jobbet"
+          r"|fantastisk|perfekt|topp|knall|imponerende",
+    "fi": r"kiitti vaan|kiitos vaan|kiitos tasta|kiitos paljon|kiitos|hienoa|mahtavaa|loistavaa|huippua|upeaa"
+          r"|hyva homma|hieno homma|kiva|kiitti|hieno suoritus|onnittelut",
+    "hr": r"hvala lijepa|hvala|bravo|svaka cast|odlicno|super|sjajno|prekrasno|divno|bas lijepo|cestitam|top",
+    "de": r"danke auch|vielen dank auch|danke|super|toll|na toll|klasse|spitze|bravo|prima|grossartig"
+          r"|herzlichen gluckwunsch|gut gemacht|wunderbar|perfekt|sauber",
+}
+# Closers that are sarcastic after anything but praise ("Die Chefetage streicht das Weihnachtsgeld. Danke auch.").
+SARCASTIC_ALWAYS = r"danke auch|vielen dank auch|kiitti vaan|kiitos vaan|kiitti kauheesti|thanks a bunch" \
+                   r"|cheers for that|tack for inget|takk for ingenting|hvala lijepa|hvala na tome|tak for det" \
+                   r"|tack for det|takk for det"
+THANKS_FOR_NOTHING = r"thanks for nothing|tak for ingenting|tack for ingenting|takk for ingenting|kiitos ei mistaan" \
+                     r"|hvala na nicemu|danke fur nichts|tak for intet"
+# A complaint without a sentiment word: a long wait, again ("Tredje veckan. Toppen.").
+LONG_WAIT = r"weeks|months|hours|again|still|third|fourth|yet another|uger|maneder|timer|igen|stadig|tredje|fjerde" \
+            r"|veckor|manader|timmar|fortfarande|uker|maneder|igjen|fortsatt|viikko|viikkoa|kuukau|tuntia|taas" \
+            r"|edelleen|kolmas|kolmatta|neljas|tjed|mjesec|sati|opet|jos uvijek|treci|cetvrti|wochen|monate" \
+            r"|stunden|wieder" \
+            r"|immer noch|dritte|vierte|schon wieder"
+_PHRASE_FOLD = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ð": "d", "þ": "th"})
+
+
+def fold(text: str) -> str:
+    """Lower case, "n't" → " not", diacritics dropped (æ → ae, ø → o, ß → ss, đ → d)."""
+    text = normalize(text).translate(_PHRASE_FOLD)
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@cache
+def _phrase_patterns(lang: str) -> dict[str, re.Pattern]:
+    lang = lang if lang in POSITIVE else "en"
+
+    def both(table):
+        own = table[lang]
+        return re.compile(r"\b(" + own + ("|" + table["en"] if lang != "en" else "") + r")\b")
+
+    return {"loyal": both(LOYAL), "churn": both(CHURN), "gave_up": both(GAVE_UP),
+            "closer": re.compile(r"^(" + SARCASTIC[lang] + ("|" + SARCASTIC["en"] if lang != "en" else "")
+                                 + r")( (again|then|ledningen|igen|taas|opet|wieder|nochmal))?[ !.]*$"),
+            "always": re.compile(r"^(" + SARCASTIC_ALWAYS + r")[ !.]*$"),
+            "long": re.compile(r"\b(" + LONG_WAIT + r")"),
+            "nothing": re.compile(r"\b(" + THANKS_FOR_NOTHING + r")\b")}
+
+
+@dataclass(frozen=True)
+class PhraseCues:
+    loyal: bool
+    churn: bool
+    gave_up: bool
+    sarcasm: bool
+
+
+def phrase_cues(lang: str, text: str) -> PhraseCues:
+    """Loyalty, leaving, giving up and a sarcastic closer after a complaint, from phrases."""
+    p = _phrase_patterns(lang)
+    folded = fold(text)
+    loyal = bool(p["loyal"].search(folded))
+    churn = not loyal and bool(p["churn"].search(folded))
+    gave_up = bool(p["gave_up"].search(folded))
+    sarcasm = bool(p["nothing"].search(folded))
+    sentences = [s.strip() for s in re.split(r"[.!?\n]+|,", folded) if s.strip()]
+    if not sarcasm and len(sentences) >= 2:
+        for closer, rest in ((sentences[-1], sentences[:-1]), (sentences[0], sentences[1:])):
+            if p["closer"].match(closer) or p["always"].match(closer):
+                rest_text = ". ".join(rest)
+                score = sentiment_cues(lang, rest_text).score
+                always = score <= 0 and closer == sentences[-1] and p["always"].match(closer)
+                if score < 0 or always or p["churn"].search(rest_text) or p["gave_up"].search(rest_text) \
+                        or p["long"].search(rest_text):
+                    sarcasm = True
+                    break
+    return PhraseCues(loyal=loyal, churn=churn, gave_up=gave_up, sarcasm=sarcasm)

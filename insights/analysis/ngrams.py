@@ -23,6 +23,8 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d",
 _TOKEN = re.compile(r"[a-z0-9]+|[!?|]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _PUNCT = re.compile(r"[,.;:()]+|\s[-–]\s")
 _BREAK = frozenset("!?|")
+# The phrase cues of the lexicon (loyalty, leaving, giving up, a sarcastic closer) as features too.
+PHRASE_FEATURES = True
 
 
 @lru_cache(maxsize=64)
@@ -68,6 +70,9 @@ def features(lang: str, text: str) -> dict[int, float]:
         elif negate:
             negate -= 1
         previous = word
+    if PHRASE_FEATURES and words:
+        cues = lexicon.phrase_cues(lang, text)
+        feats.update(f"p {name}" for name in ("loyal", "churn", "gave_up", "sarcasm") if getattr(cues, name))
     if not feats:
         return {}
     buckets: dict[int, float] = {}

@@ -30,6 +30,9 @@ MIX = 0.5
 LEX_WEIGHT = 4.0
 NEUTRAL_BIAS = 1.0
 LEX_SCALE = 6.0
+# The phrase cues (lexicon.phrase_cues: loyalty, leaving, giving up, a sarcastic closer) as four more
+# lexicon features of the sentiment layer.
+PHRASES = True
 _lock = threading.Lock()
 _state: dict = {}
 
@@ -39,9 +42,13 @@ def _lex_features(lang: str, parts: list[tuple[str, float]], text: str) -> list[
     total = sum(c.score * w for c, w in cues) / max(1.0, sum(w for _, w in cues))
     last = cues[-1][0].score if cues else 0.0
     clip = lambda v: max(-3.0, min(3.0, v)) / 3.0  # noqa: E731
-    return [clip(total), clip(last), min(2, sum(c.neutral for c, _ in cues)) / 2.0,
-            1.0 if "?" in (text or "") else 0.0, min(4, len(parts)) / 4.0,
-            1.0 if any(w > 1.0 for _, w in parts) else 0.0]
+    out = [clip(total), clip(last), min(2, sum(c.neutral for c, _ in cues)) / 2.0,
+           1.0 if "?" in (text or "") else 0.0, min(4, len(parts)) / 4.0,
+           1.0 if any(w > 1.0 for _, w in parts) else 0.0]
+    if PHRASES:
+        phrases = lexicon.phrase_cues(lang, text or "")
+        out += [float(phrases.loyal), float(phrases.churn), float(phrases.gave_up), float(phrases.sarcasm)]
+    return out
 
 
 def keyword_features(lang: str, text: str) -> list[float]:

@@ -1,0 +1,38 @@
+"""The lexicon's phrase cues (insights.analysis.lexicon.phrase_cues), features of the sentiment
+layers: loyalty said with a negator and a word of leaving, leaving said with no sentiment word,
+giving up, and a sarcastic closer after a complaint, in the seven languages."""
+
+from __future__ import annotations
+
+from insights.analysis.lexicon import phrase_cues
+
+
+def test_loyalty_is_not_leaving():
+    for lang, text in [("sv", "Har haft er sen jag flyttade hemifrån 2011 och ser ingen anledning att byta"),
+                       ("en", "No reason to switch, been with them for ten years"),
+                       ("da", "Ingen grund til at skifte"), ("nb", "Ingen grunn til å bytte"),
+                       ("fi", "En aio vaihtaa"), ("hr", "Ne bih ovo mijenjala za veću plaću"),
+                       ("de", "Kein Grund zu wechseln")]:
+        cues = phrase_cues(lang, text)
+        assert cues.loyal and not cues.churn, text
+
+
+def test_leaving_and_giving_up():
+    for lang, text in [("sv", "Har redan börjat kolla på andra banker"), ("en", "Switching to another provider"),
+                       ("fi", "Vaihdan kilpailijalle"), ("hr", "E sad mijenjam operatera"),
+                       ("de", "Ich wechsle zur Konkurrenz"), ("da", "Jeg har opsagt mit abonnement")]:
+        assert phrase_cues(lang, text).churn, text
+    for lang, text in [("en", "55 minutes on hold. Gave up."), ("sv", "Gav upp efter en timme"),
+                       ("de", "45 Minuten in der Warteschleife, dann aufgegeben")]:
+        assert phrase_cues(lang, text).gave_up, text
+
+
+def test_a_sarcastic_closer_follows_a_complaint_not_praise():
+    for lang, text in [("sv", "Väntat tre veckor på paketet. Toppen."), ("en", "Great. Third week waiting."),
+                       ("de", "Die Chefetage streicht das Weihnachtsgeld. Danke auch."),
+                       ("fi", "Johto karsii virkistyspäivän. Kiitti vaan."),
+                       ("en", "Thanks for nothing")]:
+        assert phrase_cues(lang, text).sarcasm, text
+    for lang, text in [("en", "Arrived in two days. Perfect."), ("nb", "Fikk hjelp raskt og greit. Takk for det!"),
+                       ("en", "Great, fast delivery")]:
+        assert not phrase_cues(lang, text).sarcasm, text
