@@ -551,7 +551,7 @@ LOYAL = {
           r"\w+)) (since|for \w+ years)|(\d+|many|ten|fifteen|twenty) years (as a (customer|member)|with (you|them))"
           r"|stay(ing)? with (you|them)|never regrett?ed",
     "da": r"ingen grund til at (skifte|bytte)|(skifter|skifte|bytter) ikke|ville (aldrig|ikke) (skifte|bytte)"
-          r"|(kunde|medlem) (siden|i \d+ ar)|\d+ ar som kunde|bliver (hos|ved)|aldrig fortrudt",
+          r"|(kunde|medlem) (siden|i \d+ ar)|\d+ ar som kunde|bliver hos|aldrig fortrudt",
     "sv": r"(ingen|inte nagon) anledning att byta|varfor skulle jag byta|(byter|byta) (aldrig|inte)|(aldrig|inte)"
           r" (en tanke pa att |tankt |velat |vilja )?byta|(kund|medlem) (sedan|sen|i \d+ ar)|\d+ ar som kund"
           r"|stannar (kvar|hos)|aldrig angrat",
@@ -568,29 +568,28 @@ LOYAL = {
 CHURN = {
     "en": r"(switch|switching|moving|changing|going|move|go) (over )?to (another|a competitor|a different|the "
           r"competition)|look(ing)? (at|for|around for) (other|another|a new|different) |shop(ping)? around"
-          r"|(other|another|different) (bank|provider|supplier|operator|company|gym|insurer)s?\b|elsewhere"
-          r"|competitor\w*|cancel+(ed|ing)? (my|the|our) (account|subscription|membership|contract|order)"
-          r"|take my (business|money)|leaving (you|for)|i am leaving|(last|final) time i|never again"
+          r"|(go|going|take|taking|shop|shopping) (it |my business )?elsewhere"
+          r"|cancel+(ed|ing)? (my|the|our) (account|subscription|membership|contract|order)"
+          r"|take my (business|money)|leaving (you|for)|i am leaving|never again"
           r"|(will|would) not be (back|returning)|not coming back|(will|would) not (order|shop|buy|come|use|go)"
           r" \w* ?(here|again|from you|there)",
-    "da": r"(skifter|skifte|skiftet|bytter|bytte) (til|bank|udbyder|selskab|forsikring)|nu skifter jeg"
-          r"|(kigger|kigge|ser) (pa|efter) (andre|en anden|et andet)|(anden|andre) (bank|udbyder|selskab)"
-          r"|konkurrent\w*|(opsig|opsag)\w*|sidste gang|aldrig igen|kommer ikke igen",
-    "sv": r"(byter|byta|bytt|bytte) (till|bank|operator|leverantor|bolag|elbolag|forsakring)|nu byter jag"
+    "da": r"(skifter|skifte|bytter|bytte) (til(?! jer| dig| os)|bank|udbyder|selskab|forsikring)|nu skifter jeg"
+          r"|(kigger|kigge|ser) (pa|efter) (andre|en anden|et andet)"
+          r"|(opsig|opsag)\w*|sidste gang|aldrig igen|kommer ikke igen",
+    "sv": r"(byter|byta) (till(?! er| dig| oss)|bank|operator|leverantor|bolag|elbolag|forsakring)|nu byter jag"
           r"|(kolla|kollar|kikar|tittar|titta) (pa|efter) (andra|ett annat|en annan)|kollar runt"
-          r"|(andra|annan|annat) (bank|banker|bolag|operator|leverantor)|konkurrent\w*|(saga|sager|sagt|sade) upp"
+          r"|(saga|sager|sagt|sade) upp"
           r"|sista gangen|aldrig mer|aldrig igen|kommer inte tillbaka",
-    "nb": r"(bytter|bytte|byttet) (til|bank|leverandor|selskap|forsikring)|na bytter jeg"
-          r"|(ser|sjekker|kikker) (pa|etter) (andre|en annen|et annet)|(andre|annen|annet) (bank|banker|"
-          r"leverandor|selskap)|konkurrent\w*|(si|sier|sagt|sa) opp|siste gang|aldri mer|aldri igjen"
-          r"|kommer ikke tilbake",
-    "fi": r"vaihdan|vaihdamme|vaihtamassa|vaihtaa (toiseen|muualle|kilpailija\w*)|kilpailija\w*|muualle|toiseen "
-          r"(pankkiin|yhtioon|operaattoriin)|muita (pankkeja|vaihtoehtoja)|irtisano\w*|viimeinen kerta"
+    "nb": r"(bytter|bytte) (til(?! dere| deg| oss)|bank|leverandor|selskap|forsikring)|na bytter jeg"
+          r"|(ser|sjekker|kikker) (pa|etter) (andre|en annen|et annet)|(si|sier|sagt|sa) opp|siste gang"
+          r"|aldri mer|aldri igjen|kommer ikke tilbake",
+    "fi": r"vaihdan|vaihdamme|vaihtamassa|vaihtaa (toiseen|muualle|kilpailija\w*)|lahden muualle"
+          r"|katselen muita|irtisano\w*|viimeinen kerta"
           r"|(ei|en) (enaa )?(ikina|koskaan) enaa|en tule enaa",
-    "hr": r"mijenjam|prelazim (na|u|kod|drug)|prebacujem se|(drugu|druge|drugi) (banku|banke|operater|"
-          r"dobavljac)|konkurencij\w*|otkaz|raskid|zadnji put|nikad vise|nikada vise|necu vise doci",
+    "hr": r"mijenjam|prelazim (na|u|kod|drug)|prebacujem se|(drugu|drugi) (banku|operater|"
+          r"dobavljac)|otkaz|raskid|zadnji put|nikad vise|nikada vise|necu vise doci",
     "de": r"wechsle|wechsele|(wechseln|wechsel) (jetzt|bald|demnachst)|(gekundigt|kundige|kundigung)"
-          r"|andere(n)? (anbieter|bank|banken|versicherung)|konkurrenz\w*|nach alternativen|(das )?letzte mal"
+          r"|nach alternativen|(das )?letzte mal"
           r"|nie wieder|nicht mehr (bestellen|kaufen|kommen|buchen)",
 }
 GAVE_UP = {
@@ -621,8 +620,7 @@ SARCASTIC = {
 }
 # Closers that are sarcastic after anything but praise ("Die Chefetage streicht das Weihnachtsgeld. Danke auch.").
 SARCASTIC_ALWAYS = r"danke auch|vielen dank auch|kiitti vaan|kiitos vaan|kiitti kauheesti|thanks a bunch" \
-                   r"|cheers for that|tack for inget|takk for ingenting|hvala lijepa|hvala na tome|tak for det" \
-                   r"|tack for det|takk for det"
+                   r"|cheers for that|tack for inget|takk for ingenting|hvala lijepa|hvala na tome"
 THANKS_FOR_NOTHING = r"thanks for nothing|tak for ingenting|tack for ingenting|takk for ingenting|kiitos ei mistaan" \
                      r"|hvala na nicemu|danke fur nichts|tak for intet"
 # A complaint without a sentiment word: a long wait, again ("Tredje veckan. Toppen.").
@@ -649,7 +647,8 @@ def _phrase_patterns(lang: str) -> dict[str, re.Pattern]:
         return re.compile(r"\b(" + own + ("|" + table["en"] if lang != "en" else "") + r")\b")
 
     return {"loyal": both(LOYAL), "churn": both(CHURN), "gave_up": both(GAVE_UP),
-            "closer": re.compile(r"^(" + SARCASTIC[lang] + ("|" + SARCASTIC["en"] if lang != "en" else "")
+            "closer": re.compile(r"^((oh|ah|wow|just|na|no|ja) )?(" + SARCASTIC[lang]
+                                 + ("|" + SARCASTIC["en"] if lang != "en" else "")
                                  + r")( (again|then|ledningen|igen|taas|opet|wieder|nochmal))?[ !.]*$"),
             "always": re.compile(r"^(" + SARCASTIC_ALWAYS + r")[ !.]*$"),
             "long": re.compile(r"\b(" + LONG_WAIT + r")"),
@@ -679,7 +678,7 @@ def phrase_cues(lang: str, text: str) -> PhraseCues:
                 rest_text = ". ".join(rest)
                 score = sentiment_cues(lang, rest_text).score
                 always = score <= 0 and closer == sentences[-1] and p["always"].match(closer)
-                if score < 0 or always or p["churn"].search(rest_text) or p["gave_up"].search(rest_text) \
+                if score <= -1.0 or always or p["churn"].search(rest_text) or p["gave_up"].search(rest_text) \
                         or p["long"].search(rest_text):
                     sarcasm = True
                     break

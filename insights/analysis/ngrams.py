@@ -23,8 +23,10 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d",
 _TOKEN = re.compile(r"[a-z0-9]+|[!?|]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _PUNCT = re.compile(r"[,.;:()]+|\s[-–]\s")
 _BREAK = frozenset("!?|")
-# The phrase cues of the lexicon (loyalty, leaving, giving up, a sarcastic closer) as features too.
+# The phrase cues of the lexicon (loyalty, leaving, giving up, a sarcastic closer) as features too, each
+# counting PHRASE_WEIGHT times a plain n-gram before the row is normalized.
 PHRASE_FEATURES = True
+PHRASE_WEIGHT = 3.0
 
 
 @lru_cache(maxsize=64)
@@ -78,7 +80,7 @@ def features(lang: str, text: str) -> dict[int, float]:
     buckets: dict[int, float] = {}
     for f in feats:
         h = _hash(f)
-        buckets[h] = buckets.get(h, 0.0) + 1.0
+        buckets[h] = buckets.get(h, 0.0) + (PHRASE_WEIGHT if f.startswith("p ") else 1.0)
     norm = sum(v * v for v in buckets.values()) ** 0.5
     return {k: v / norm for k, v in buckets.items()}
 
