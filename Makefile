@@ -41,8 +41,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
+# Two processes (pytest-xdist), one per core: half the suite's time is waiting (real workers,
+# browsers, mail). Each has its own test database and Redis database (nps_platform/settings/test.py).
+# PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: install node_modules/.installed
-	DJANGO_SETTINGS_MODULE=nps_platform.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=nps_platform.settings.test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,16 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nps_platform")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# `make test` runs the suite in parallel processes (pytest-xdist: gw0, gw1, …). Each gets a
+# database of its own (pytest-django's _gw0 suffix) and a Redis database of its own, the one
+# below the configured one per process: the real Celery workers its tests start must not take
+# another process's tasks from a shared queue. The processes those tests start inherit the
+# adjusted address (and the mark, so it is not moved twice).
+if (_xdist := os.environ.get("PYTEST_XDIST_WORKER", "")) and not os.environ.get("NPS_TEST_REDIS_FOR"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    _db = int(_db) if _db.isdigit() else 0
+    os.environ["REDIS_URL"] = f"{_base}/{(_db - 1 - int(_xdist.removeprefix('gw'))) % 16}"
+    os.environ["NPS_TEST_REDIS_FOR"] = _xdist
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
