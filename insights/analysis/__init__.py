@@ -1,10 +1,11 @@
 """The comment-analysis engine: sentiment (positive/neutral/negative with a confidence) and
 themes per comment, offline, in en, da, sv, nb, fi, hr, de and across them. It imports no
-Django model and needs no database. See docs/comment-analysis.md and
-/work/coord/INSIGHTS_INTERFACE.md for the contract with the product side."""
+Django model and needs no database. See docs/comment-analysis.md (the contract with the product
+side is this module's functions)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import embedder
@@ -60,7 +61,7 @@ def engine_name() -> str:
         return LEXICON_VERSION
     from . import probe
 
-    return f"{embedder.version()}+probe-3+{LEXICON_VERSION}" if probe.model() is not None \
+    return f"{embedder.version()}+probe-4+{LEXICON_VERSION}" if probe.model() is not None \
         else f"{embedder.version()}+{LEXICON_VERSION}"
 
 
@@ -71,7 +72,18 @@ def analyze(items: list[tuple[str, str]], taxonomy: list[ThemeSpec] | None = Non
     items = [(lang or "en", text or "") for lang, text in items]
     if not items:
         return []
-    return run(items, starter_taxonomy() if taxonomy is None else list(taxonomy))
+    # A text without a word or an emoji says nothing: neutral and no theme, whatever the weights
+    # would make of an empty input.
+    said = [i for i, (_lang, text) in enumerate(items) if _SAYS_SOMETHING.search(text)]
+    out = [Analysis(sentiment="neutral", confidence=1.0, themes=())] * len(items)
+    if said:
+        results = run([items[i] for i in said], starter_taxonomy() if taxonomy is None else list(taxonomy))
+        for i, result in zip(said, results, strict=True):
+            out[i] = result
+    return out
+
+
+_SAYS_SOMETHING = re.compile(r"[^\W_]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
 def suggest_themes(items: list[tuple[str, str]], taxonomy: list[ThemeSpec] | None = None,

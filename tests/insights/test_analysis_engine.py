@@ -137,4 +137,6 @@ def test_starter_taxonomy_is_named_in_all_languages():
         assert all(theme.names.values())
         assert len(theme.examples) >= 10
     assert analysis.analyze([]) == []
-    assert analysis.analyze([("xx", ""), ("en", "   ")])[0].sentiment == "neutral"
+    # nothing said (no word, no emoji): neutral without a theme, whatever the weights make of it
+    assert [(a.sentiment, a.themes) for a in analysis.analyze([("xx", ""), ("en", "   "), ("da", "!!! …")])] == \
+        [("neutral", ())] * 3
