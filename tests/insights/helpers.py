@@ -28,10 +28,11 @@ def comment_rollup_rows(organization) -> tuple[dict, dict]:
     return dict(sentiments), dict(themes)
 
 
-def comment_recount(organization) -> tuple[dict, dict]:
-    """The same, counted one answer at a time: every answer with a comment, organization-wide
-    (department None) and in its department, by its category and its analysis's sentiment (""
-    without one); each theme its analysis names, likewise."""
+def comment_recount(organization, contact_ids=None) -> tuple[dict, dict]:
+    """The same, counted one answer at a time: every answer with a comment (of these contacts'
+    only, when given: a segment's rows), organization-wide (department None) and in its
+    department, by its category and its analysis's sentiment ("" without one); each theme its
+    analysis names, likewise."""
     from insights.models import CommentAnalysis
     from responses.models import Response
 
@@ -39,7 +40,9 @@ def comment_recount(organization) -> tuple[dict, dict]:
     sentiments, themes = Counter(), Counter()
     with tenant_context(organization):
         analyses = {a.response_id: a for a in CommentAnalysis.objects.prefetch_related("theme_links")}
-        for r in Response.objects.all():
+        answers = Response.objects.all() if contact_ids is None else Response.objects.filter(
+            contact_id__in=sorted(contact_ids))
+        for r in answers:
             if r.comment == "":
                 continue
             day = r.created_at.astimezone(tz).date()

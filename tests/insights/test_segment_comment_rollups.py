@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 
 import pytest
 from django.db import connection
@@ -71,24 +70,9 @@ def segment_comment_rows(organization, segment) -> tuple[dict, dict]:
 
 def segment_comment_recount(organization, segment) -> tuple[dict, dict]:
     """The segment's comment rows counted one answer at a time from its members' answers."""
-    import zoneinfo
+    from tests.insights.helpers import comment_recount
 
-    from insights.models import CommentAnalysis
-    from responses.models import Response
-
-    tz = zoneinfo.ZoneInfo(organization.time_zone)
-    members = segment_members(organization, segment)
-    sentiments, themes = Counter(), Counter()
-    with tenant_context(organization):
-        analyses = {a.response_id: a for a in CommentAnalysis.objects.prefetch_related("theme_links")}
-        for r in Response.objects.filter(contact_id__in=sorted(members)).exclude(comment=""):
-            day = r.created_at.astimezone(tz).date()
-            analysis = analyses.get(r.pk)
-            for department_id in {None, r.department_id}:
-                sentiments[(r.survey_id, day, department_id, r.category, analysis.sentiment if analysis else "")] += 1
-                for link in analysis.theme_links.all() if analysis else ():
-                    themes[(r.survey_id, day, department_id, link.theme_id, r.category)] += 1
-    return dict(sentiments), dict(themes)
+    return comment_recount(organization, contact_ids=segment_members(organization, segment))
 
 
 def _refresh_queries(small) -> list[str]:
