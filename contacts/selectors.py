@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -41,6 +42,25 @@ def contact_filter(filters: dict) -> QuerySet[Contact]:
         qs = qs.filter(is_suppressed=False)
     return qs.order_by("email").distinct()
 
+
+
+def segments_members_sql(segments: dict[int, dict], among=None) -> tuple[str, list] | None:
+    """(segment_id, contact_id) of every segment's members as one SQL relation: a UNION ALL of the
+    contact list's own filter per segment (`among`: narrowed by this filter expression), or None
+    when no segment can have any. The segment rollups read every segment in one statement, not
+    one query per segment."""
+    parts, params = [], []
+    for segment_id, filters in sorted(segments.items()):
+        members = contact_filter(filters or {})
+        if among is not None:
+            members = members.filter(among)
+        try:
+            sql, members_params = members.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"SELECT %s::bigint AS segment_id, m.contact_id FROM ({sql}) AS m(contact_id)")  # noqa: S608
+        params += [segment_id, *members_params]
+    return (" UNION ALL ".join(parts), params) if parts else None
 
 EXPORT_COLUMNS = ["email", "name", "language", "department", "employee", "region", "product", "customer_since",
                   "revenue_12m", "currency", "tags"]

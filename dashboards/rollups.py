@@ -14,13 +14,12 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, Q
 from django.db.models.functions import TruncDate
 
 from contacts.models import Segment
-from contacts.selectors import contact_filter
+from contacts.selectors import contact_filter, segments_members_sql
 from organizations.models import Organization
 from responses.models import Response
 
@@ -163,23 +162,15 @@ def _segment_slices(organization: Organization, survey_id: int, day: dt.date, se
 
 def _members_among(segments: dict[int, dict], among) -> list[tuple[int, int]]:
     """(segment, contact) for each segment's members among `among`'s contacts: on PostgreSQL one
-    statement for every segment (a UNION ALL of the contact list's filters), not one per segment."""
+    statement for every segment (contacts.selectors.segments_members_sql), not one per segment."""
     if connection.vendor != "postgresql":
         return [(segment_id, contact_id) for segment_id, filters in segments.items()
                 for contact_id in contact_filter(filters or {}).filter(among).order_by().values_list("pk", flat=True)]
-    parts, params = [], []
-    for segment_id, filters in sorted(segments.items()):
-        try:
-            sql, members_params = contact_filter(filters or {}).filter(among).order_by().values("pk").query \
-                .sql_with_params()
-        except EmptyResultSet:
-            continue
-        parts.append(f"SELECT %s::bigint, m.contact_id FROM ({sql}) AS m(contact_id)")  # noqa: S608 - the ORM's SQL
-        params += [segment_id, *members_params]
-    if not parts:
+    members = segments_members_sql(segments, among)
+    if members is None:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(*members)
         return cursor.fetchall()
 
 

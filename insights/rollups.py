@@ -30,14 +30,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from contacts.models import Segment
-from contacts.selectors import contact_filter
+from contacts.selectors import segments_members_sql
 from dashboards.models import SegmentRollupState
 from dashboards.rollups import day_bounds
 from nps_platform.celery import task_enqueue
@@ -139,24 +138,6 @@ def _segments_kept() -> dict[int, dict]:
     return dict(Segment.objects.filter(pk__in=segment_ids).values_list("pk", "filters")) if segment_ids else {}
 
 
-def _members_sql(segments: dict[int, dict], among=None) -> tuple[str, list] | None:
-    """(segment_id, contact_id) of every segment's members as one relation: a UNION ALL of the
-    contact list's own filter per segment (`among`: only those contacts, a subquery), or None when
-    no segment can have any. One statement whatever the number of segments or of contacts."""
-    parts, params = [], []
-    for segment_id, filters in sorted(segments.items()):
-        members = contact_filter(filters or {})
-        if among is not None:
-            members = members.filter(pk__in=among)
-        try:
-            sql, members_params = members.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        parts.append(f"SELECT %s::bigint AS segment_id, m.contact_id FROM ({sql}) AS m(contact_id)")  # noqa: S608
-        params += [segment_id, *members_params]
-    return (" UNION ALL ".join(parts), params) if parts else None
-
-
 def _segment_insert(organization: Organization, segments: dict[int, dict], survey_id: int | None = None,
                     day: dt.date | None = None) -> int:
     """The segments' comment rows (of one slice, or of every day) by two INSERT … SELECT … GROUP
@@ -169,7 +150,8 @@ def _segment_insert(organization: Organization, segments: dict[int, dict], surve
         where, where_params = "AND r.survey_id = %s AND r.created_at >= %s AND r.created_at < %s", [survey_id, start,
                                                                                                    end]
         among = among.filter(survey_id=survey_id, created_at__gte=start, created_at__lt=end)
-    members = _members_sql(segments, among.order_by().values("contact_id") if survey_id is not None else None)
+    members = segments_members_sql(
+        segments, Q(pk__in=among.order_by().values("contact_id")) if survey_id is not None else None)
     if members is None:
         return 0
     members_sql, members_params = members
