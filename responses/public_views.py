@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from nps_platform.counters import window_hit
+from nps_platform.counters import client_address, window_hit
 from nps_platform.parsing import parse_id, parse_token_head
 from nps_platform.tenancy import tenant_context
 from organizations.models import Department, Employee
@@ -50,15 +50,9 @@ def best_language(request, languages: list[str], default: str) -> str:
     return default
 
 
-def _client_address(request) -> str:
-    if settings.TRUST_X_FORWARDED_FOR and request.headers.get("X-Forwarded-For"):
-        return request.headers["X-Forwarded-For"].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def rate_limited(request, survey: Survey) -> bool:
     limit, window = settings.PUBLIC_RESPONSE_RATE
-    return window_hit(f"public-rate:{survey.organization_id}:{survey.pk}:{_client_address(request)}", window) > limit
+    return window_hit(f"public-rate:{survey.organization_id}:{survey.pk}:{client_address(request)}", window) > limit
 
 
 # token → (fingerprint, survey with its organization and current version), per process. Building

@@ -61,23 +61,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # organizations.staff_only.*: the library's or our middleware, passed by on the respondents'
+    # links (/r/, /s/, /u/), who never sign in.
+    "organizations.staff_only.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "organizations.staff_only.AuthenticationMiddleware",
+    "organizations.staff_only.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "organizations.security.SessionActivityMiddleware",  # allauth's session rows, last seen
+    "organizations.staff_only.SessionActivityMiddleware",  # allauth's session rows, last seen
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nps_platform.csp.CSPMiddleware",  # django-csp's, each policy built once per process
-    "django_htmx.middleware.HtmxMiddleware",
+    "organizations.staff_only.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "nps_platform.guards.OddRequestMiddleware",
     "nps_platform.db_router.ReplicaReadsMiddleware",  # before the tenant: its lookups read there too
-    "organizations.tenancy.TenantMiddleware",
-    "organizations.i18n.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
-    "organizations.security.TwoFactorRequiredMiddleware",  # an organization that requires 2FA
+    "organizations.staff_only.TenantMiddleware",
+    "organizations.staff_only.StaffLocaleMiddleware",  # after the tenant: the member's language, the org's time
+    "organizations.staff_only.TwoFactorRequiredMiddleware",  # an organization that requires 2FA
 ]
 
 ROOT_URLCONF = "nps_platform.urls"

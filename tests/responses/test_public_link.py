@@ -136,6 +136,28 @@ def test_public_page_is_frameable_and_needs_no_login(public_survey, member_clien
     assert "frame-ancestors 'none'" in builder.headers["Content-Security-Policy"]
 
 
+def test_a_signed_in_member_answers_the_public_link_as_anybody(public_survey, member_client):
+    """Respondents' links pass the staff's middleware by (organizations.staff_only): answering
+    from a browser that is signed in reads no session or user, records no session activity and
+    leaves the session cookie alone — and the member's staff pages still work afterwards."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organization, owner, _survey, path = public_survey
+    client = member_client(owner)
+    assert client.get(f"/o/{organization.slug}/surveys/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(path)
+        posted = client.post(path, answer())
+    assert page.status_code == 200 and posted.status_code == 302
+    touched = " ".join(q["sql"] for q in queries.captured_queries)
+    for table in ("django_session", "auth_user", "usersessions_usersession", "organizations_membership"):
+        assert table not in touched, table
+    assert "sessionid" not in posted.cookies and "messages" not in posted.cookies
+    assert len(responses_of(organization)) == 1
+    assert client.get(f"/o/{organization.slug}/surveys/").status_code == 200  # still signed in
+
+
 @pytest.mark.parametrize(("accept_language", "expected"), [
     ("da-DK,da;q=0.9,en;q=0.5", "da"),
     ("sv-SE", "sv"),
