@@ -28,6 +28,12 @@ def is_respondent_path(request) -> bool:
     return request.path_info.startswith(RESPONDENT_PREFIXES)
 
 
+# The hooks Django's handler collects from a middleware, and what each gives on a respondent's
+# link (None: "not handled here"; the response itself, unchanged).
+_HOOKS = {"process_view": lambda args: None, "process_exception": lambda args: None,
+          "process_template_response": lambda args: args[0]}
+
+
 def _passed_by_for_respondents(base: type) -> type:
     """`base` as a middleware that does nothing on a respondent's link."""
 
@@ -36,26 +42,17 @@ def _passed_by_for_respondents(base: type) -> type:
             return self.get_response(request)
         return base.__call__(self, request)
 
+    def hook(name, passed):
+        def method(self, request, *args):
+            if is_respondent_path(request):
+                return passed(args)
+            return getattr(base, name)(self, request, *args)
+        method.__name__ = name
+        return method
+
     attrs = {"__call__": __call__, "__doc__": f"{base.__module__}.{base.__qualname__}, not on respondents' links.",
              "__module__": __name__, "__qualname__": base.__name__}
-    if hasattr(base, "process_view"):
-        def process_view(self, request, view_func, view_args, view_kwargs):
-            if is_respondent_path(request):
-                return None
-            return base.process_view(self, request, view_func, view_args, view_kwargs)
-        attrs["process_view"] = process_view
-    if hasattr(base, "process_exception"):
-        def process_exception(self, request, exception):
-            if is_respondent_path(request):
-                return None
-            return base.process_exception(self, request, exception)
-        attrs["process_exception"] = process_exception
-    if hasattr(base, "process_template_response"):
-        def process_template_response(self, request, response):
-            if is_respondent_path(request):
-                return response
-            return base.process_template_response(self, request, response)
-        attrs["process_template_response"] = process_template_response
+    attrs.update({name: hook(name, passed) for name, passed in _HOOKS.items() if hasattr(base, name)})
     return type(base.__name__, (base,), attrs)
 
 
