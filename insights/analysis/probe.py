@@ -9,6 +9,11 @@ reproducibly by `python -m insights.analysis.train`; nothing is trained at start
   the whole comment and each of its clauses, and the theme is kept when it passes its own
   threshold (chosen by cross-validation on the training data). No theme: all below threshold.
 
+- nearest training comments: the KNN training comments most like a text (cosine of the
+  embeddings, shipped int8) vote for its sentiment and themes, weighted by softmax(KNN_SHARPNESS
+  x similarity); their log-votes are one more layer in each mix (a comment that names a thing the
+  training comments name, "the croissants", "the 7:40 bus", gets their themes).
+
 An organization's own themes (keys outside the probe) are left to the example-matching in
 engine.py."""
 
@@ -33,6 +38,10 @@ LEX_SCALE = 6.0
 # The phrase cues (lexicon.phrase_cues: loyalty, leaving, giving up, a sarcastic closer) as four more
 # lexicon features of the sentiment layer.
 PHRASES = True
+# The nearest-comments layer: how many training comments vote, and how sharply the nearest weigh
+# (chosen on the development sets: k 10, 20, 30; sharpness 20, 30, 50).
+KNN = 10
+KNN_SHARPNESS = 50.0
 _lock = threading.Lock()
 _state: dict = {}
 
@@ -89,7 +98,26 @@ def _load():
     data = np.load(PROBE, allow_pickle=False)
     if str(data["model"]) != embedder.version():
         return None
-    return {k: data[k] for k in data.files}
+    m = {k: data[k] for k in data.files}
+    if "knn_x" in m:  # int8 on disk: unit rows again for the cosine
+        x = m["knn_x"].astype(np.float32) / float(m["knn_scale"])
+        m["knn_x"] = x / np.maximum(1e-6, np.linalg.norm(x, axis=1, keepdims=True))
+    return m
+
+
+def knn_votes(m, vecs):
+    """(sentiment votes n x 3, theme votes n x 7) of the nearest training comments to each vector."""
+    import numpy as np
+
+    sims = vecs @ m["knn_x"].T
+    k = min(KNN, sims.shape[1] - 1)
+    idx = np.argpartition(-sims, k, axis=1)[:, :k]
+    top = np.take_along_axis(sims, idx, axis=1)
+    w = np.exp(KNN_SHARPNESS * (top - top.max(axis=1, keepdims=True)))
+    w /= w.sum(axis=1, keepdims=True)
+    sent = np.eye(3, dtype=np.float32)[m["knn_sent"].astype(np.int64)]
+    themes = m["knn_themes"].astype(np.float32)
+    return np.einsum("nk,nkc->nc", w, sent[idx]), np.einsum("nk,nkc->nc", w, themes[idx])
 
 
 def sigmoid(x):
@@ -132,24 +160,35 @@ def components(m, lang, text, parts, whole, part_vecs):
     if "ng_vocab" in m:
         out["sent_ng"] = _ngram_logits(m, lang, [text], "ng_sent_w", "ng_sent_b")[0]
         out["theme_ng"] = _ngram_logits(m, lang, [t for t, _ in units], "ng_theme_w", "ng_theme_b")
+    if "knn_x" in m:
+        sent_votes, theme_votes = knn_votes(m, np.stack([v for _, v in units]))
+        out["sent_knn"] = np.log(np.clip(sent_votes[0], 0.02, 1.0))
+        votes = np.clip(theme_votes, 0.02, 0.98)
+        out["theme_knn"] = np.log(votes / (1 - votes))
     return out
 
 
-def combine(m, comp, sent_mix=None, theme_mix=None):
+def combine(m, comp, sent_mix=None, theme_mix=None, knn_mix=None):
     """(sentiment probabilities [pos, neu, neg], theme scores 0-1): the layers' log-probabilities
-    mixed by the weights in sent_mix (embedding, anchor, n-gram), the theme logits by theme_mix
-    (the n-gram layer's share), best over the units."""
+    mixed by the weights in sent_mix (embedding, anchor, n-gram) plus knn_mix[0] times the nearest
+    comments' log-votes; the theme logits by theme_mix (the n-gram layer's share), then
+    knn_mix[1] (the nearest comments' share); best over the units."""
     import numpy as np
 
     a, b, c = sent_mix if sent_mix is not None else m.get("sent_mix", (MIX, 1 - MIX, 0.0))
     t = float(theme_mix if theme_mix is not None else m.get("theme_mix", 0.0))
+    v, u = knn_mix if knn_mix is not None else m.get("knn_mix", (0.0, 0.0))
     p = a * _log_softmax(comp["sent_dense"]) + b * _log_softmax(comp["sent_anchor"])
     if c and "sent_ng" in comp:
         p = p + c * _log_softmax(comp["sent_ng"])
+    if v and "sent_knn" in comp:
+        p = p + v * comp["sent_knn"]
     p = np.exp(p - p.max())
     p /= p.sum()
     logits = comp["theme_dense"] if not t or "theme_ng" not in comp else \
         (1 - t) * comp["theme_dense"] + t * comp["theme_ng"]
+    if u and "theme_knn" in comp:
+        logits = (1 - u) * logits + u * comp["theme_knn"]
     return p, sigmoid(logits).max(axis=0)
 
 

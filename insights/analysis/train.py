@@ -267,7 +267,11 @@ def fit_models(data, full, combos, ngram: dict | None = None) -> dict:
     anchor_mean, anchor_w, anchor_b = _fit_anchor(anchor_pairs, vecs)
     m = {"model": np.array(embedder.version()), "mean": mean.astype(np.float32),
          "anchor_mean": anchor_mean.astype(np.float32), "anchor_w": anchor_w, "anchor_b": anchor_b,
-         "sent_w": sent_w, "sent_b": sent_b, "theme_w": theme_w, "theme_b": theme_b, "theme_keys": np.array(THEMES)}
+         "sent_w": sent_w, "sent_b": sent_b, "theme_w": theme_w, "theme_b": theme_b, "theme_keys": np.array(THEMES),
+         # the nearest-comments layer: the training comments themselves (not the combinations)
+         "knn_x": np.stack([vecs[r["text"]] for r in full]).astype(np.float32),
+         "knn_sent": np.array([SENTIMENTS.index(r["sentiment"]) for r in full], dtype=np.int8),
+         "knn_themes": np.array([[k in r["themes"] for k in THEMES] for r in full], dtype=np.uint8)}
     if cfg.get("off"):
         return m
     feats_s = ngrams.Sparse([ngrams.features(r["lang"], r["text"]) for r in sent_rows])
@@ -314,6 +318,9 @@ def out_of_fold(data, folds: int = 5, ngram: dict | None = None, verbose: bool =
 _WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 SENT_MIXES = [(a, b, c) for a in _WEIGHTS for b in _WEIGHTS for c in _WEIGHTS if a + b + c > 0]
 THEME_MIXES = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
+# The nearest comments' weight in the sentiment mix, and their share of the theme logits.
+KNN_SENT = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
+KNN_THEMES = (0.0, 0.15, 0.3, 0.45, 0.6)
 
 
 def per_language(rows, correct):
@@ -336,23 +343,30 @@ def _stacked(comps):
 
     out = {key: log_softmax(np.stack([c[key] for c in comps])) for key in ("sent_dense", "sent_anchor", "sent_ng")
            if key in comps[0]}
-    for key in ("theme_dense", "theme_ng"):
+    if "sent_knn" in comps[0]:  # log-votes already
+        out["sent_knn"] = np.stack([c["sent_knn"] for c in comps])
+    for key in ("theme_dense", "theme_ng", "theme_knn"):
         if key in comps[0]:
             out[key] = np.concatenate([c[key] for c in comps])
     out["starts"] = np.cumsum([0] + [len(c["theme_dense"]) for c in comps[:-1]])
     return out
 
 
-def stacked_predictions(st, sent_mix, theme_mix):
+def stacked_predictions(st, sent_mix, theme_mix, knn_mix=(0.0, 0.0)):
     """(sentiment class ids, theme scores n x 7) as probe.combine gives them, for many comments."""
     import numpy as np
 
     from .probe import sigmoid
 
     a, b, c = sent_mix
+    v, u = knn_mix
     z = a * st["sent_dense"] + b * st["sent_anchor"] + (c * st["sent_ng"] if c and "sent_ng" in st else 0.0)
+    if v and "sent_knn" in st:
+        z = z + v * st["sent_knn"]
     logits = st["theme_dense"] if not theme_mix or "theme_ng" not in st else \
         (1 - theme_mix) * st["theme_dense"] + theme_mix * st["theme_ng"]
+    if u and "theme_knn" in st:
+        logits = (1 - u) * logits + u * st["theme_knn"]
     return z.argmax(axis=1), np.maximum.reduceat(sigmoid(logits), st["starts"], axis=0)
 
 
@@ -393,35 +407,41 @@ def choose_mix(full, comps, verbose: bool = True, label: str = "cross-validated"
     lang_idx = [np.array([r["lang"] == lang for r in full]) for lang in langs]
 
     def sent_score(mix):
-        ok = stacked_predictions(st, mix, 0.0)[0] == gold_s
+        ok = stacked_predictions(st, mix[:3], 0.0, (mix[3], 0.0))[0] == gold_s
         accs = [ok[ix].mean() for ix in lang_idx]
         return float(np.mean(accs)) + 0.5 * float(np.min(accs))
 
     mixes = SENT_MIXES if "sent_ng" in st else [m for m in SENT_MIXES if not m[2]]
+    mixes = [(*mix, v) for mix in mixes for v in (KNN_SENT if "sent_knn" in st else (0.0,))]
     canon_right = {mix: 0 for mix in mixes}
     if canon is not None:  # (the CANON comments' layer outputs): the mixes that read most of them right
         canon_st = _stacked(canon)
         gold_c = np.array([SENTIMENTS.index(s) for _, _, s in CANON])
-        canon_right = {mix: int((stacked_predictions(canon_st, mix, 0.0)[0] == gold_c).sum()) for mix in mixes}
+        canon_right = {mix: int((stacked_predictions(canon_st, mix[:3], 0.0, (mix[3], 0.0))[0] == gold_c).sum())
+                       for mix in mixes}
     scored = sorted(((canon_right[mix], round(sent_score(mix), 6), -sum(mix), mix) for mix in mixes), reverse=True)
-    sent_mix = scored[0][-1]
+    *sent_mix, knn_sent = scored[0][-1]
+    sent_mix = tuple(sent_mix)
     gold_t = np.array([[k in r["themes"] for k in THEMES] for r in full])
     best = None
     for t in (THEME_MIXES if "theme_ng" in st else (0.0,)):
-        scores = stacked_predictions(st, sent_mix, t)[1]
-        thr = choose_thresholds(scores, gold_t)
-        value = float(np.mean(((scores >= np.array(thr)) == gold_t).all(axis=1)))
-        if best is None or value > best[0] + 1e-9:
-            best = (value, t, thr, scores)
-    _, theme_mix, thresholds, scores = best
+        for u in (KNN_THEMES if "theme_knn" in st else (0.0,)):
+            scores = stacked_predictions(st, sent_mix, t, (knn_sent, u))[1]
+            thr = choose_thresholds(scores, gold_t)
+            value = float(np.mean(((scores >= np.array(thr)) == gold_t).all(axis=1)))
+            if best is None or value > best[0] + 1e-9:
+                best = (value, t, u, thr, scores)
+    _, theme_mix, knn_themes, thresholds, scores = best
+    knn_mix = (knn_sent, knn_themes)
     if verbose:
-        pred = stacked_predictions(st, sent_mix, theme_mix)[0]
+        pred = stacked_predictions(st, sent_mix, theme_mix, knn_mix)[0]
         sent = per_language(full, pred == gold_s)
         themes = per_language(full, ((scores >= np.array(thresholds)) == gold_t).all(axis=1))
-        print(f"mix: sentiment {sent_mix}, themes {theme_mix}; {label} per language:", file=sys.stderr)
+        print(f"mix: sentiment {sent_mix}, themes {theme_mix}, nearest comments {knn_mix}; {label} per language:",
+              file=sys.stderr)
         print("  sentiment " + " ".join(f"{k} {v:.3f}" for k, v in sent.items()), file=sys.stderr)
         print("  themes    " + " ".join(f"{k} {v:.3f}" for k, v in themes.items()), file=sys.stderr)
-    return sent_mix, theme_mix, thresholds
+    return sent_mix, theme_mix, knn_mix, thresholds
 
 
 def choose_thresholds(scores, gold):
@@ -494,13 +514,16 @@ def build(verbose: bool = True, cross_validate: bool = False):
     dev = [] if cross_validate else dev_rows()
     if dev:
         canon = dev_components(m, [{"lang": lang, "text": text} for lang, text, _ in CANON])
-        sent_mix, theme_mix, thresholds = choose_mix(dev, dev_components(m, dev), verbose, "development sets", canon)
+        sent_mix, theme_mix, knn_mix, thresholds = choose_mix(dev, dev_components(m, dev), verbose,
+                                                              "development sets", canon)
     else:
         comps = out_of_fold(data, verbose=verbose)
         canon = dev_components(m, [{"lang": lang, "text": text} for lang, text, _ in CANON])
-        sent_mix, theme_mix, thresholds = choose_mix(data["full"], comps, verbose, canon=canon)
+        sent_mix, theme_mix, knn_mix, thresholds = choose_mix(data["full"], comps, verbose, canon=canon)
     m.update(sent_mix=np.array(sent_mix, dtype=np.float32), theme_mix=np.array(theme_mix, dtype=np.float32),
-             theme_thr=np.array(thresholds, dtype=np.float32))
+             knn_mix=np.array(knn_mix, dtype=np.float32), theme_thr=np.array(thresholds, dtype=np.float32))
+    scale = 127.0 / float(np.abs(m["knn_x"]).max())  # int8 over the components' range (about ±0.2)
+    m["knn_x"], m["knn_scale"] = np.round(m["knn_x"] * scale).astype(np.int8), np.array(scale, dtype=np.float32)
     for key in ("ng_sent_w", "ng_theme_w"):
         if key in m:
             m[key] = m[key].astype(np.float16)

