@@ -95,8 +95,11 @@ def test_suggestions_are_topics_across_languages_and_sentiments(mode):
 
 
 def test_suggestions_among_the_comments_the_starter_themes_leave(mode):
-    """As any caller gets them: the engine first keeps the comments no starter theme fits."""
-    rows = pool()
+    """As any caller gets them: the engine first keeps the comments no starter theme fits. Without
+    the pool's queue at the checkout: by the labelling rules (docs/comment-analysis.md) a queue at
+    the tills is the starter theme `delivery`, which the engine gives most of them since probe-7, so
+    they are no uncovered topic here (the grouping test above still groups them)."""
+    rows = [r for r in pool() if r["topic"] != "queue"]
     suggestions = analysis.suggest_themes([(r["lang"], r["text"]) for r in rows])
     found = _found(rows, suggestions, mode)
     assert len(found) >= (4 if mode == "model" else 3), found.keys()
