@@ -7,7 +7,7 @@ reproducibly by `python -m insights.analysis.train`; nothing is trained at start
 - themes: one-vs-rest logistic classifiers, one per starter theme, over a text's embedding and
   the keyword cues of the seven starter themes; a comment's score for a theme is the best over
   the whole comment and each of its clauses, and the theme is kept when it passes its own
-  threshold (chosen by cross-validation on the training data). No theme: all below threshold.
+  threshold (chosen on the development sets, train.DEV_SETS). No theme: all below threshold.
 
 - nearest training comments: the KNN training comments most like a text (cosine of the
   embeddings, shipped int8) vote for its sentiment and themes, weighted by softmax(KNN_SHARPNESS
@@ -115,9 +115,8 @@ def knn_votes(m, vecs):
     top = np.take_along_axis(sims, idx, axis=1)
     w = np.exp(KNN_SHARPNESS * (top - top.max(axis=1, keepdims=True)))
     w /= w.sum(axis=1, keepdims=True)
-    sent = np.eye(3, dtype=np.float32)[m["knn_sent"].astype(np.int64)]
-    themes = m["knn_themes"].astype(np.float32)
-    return np.einsum("nk,nkc->nc", w, sent[idx]), np.einsum("nk,nkc->nc", w, themes[idx])
+    sent = np.eye(3, dtype=np.float32)[m["knn_sent"][idx].astype(np.int64)]  # the k voters' labels only
+    return np.einsum("nk,nkc->nc", w, sent), np.einsum("nk,nkc->nc", w, m["knn_themes"][idx].astype(np.float32))
 
 
 def sigmoid(x):
@@ -168,27 +167,39 @@ def components(m, lang, text, parts, whole, part_vecs):
     return out
 
 
+def mixed(layers, sent_mix, theme_mix, knn_mix):
+    """(sentiment scores, theme logits) of the layers' outputs, for one comment or many stacked
+    (train.stacked_predictions): `layers` holds the sentiment layers as log-probabilities
+    ("sent_dense", "sent_anchor", "sent_ng", and the nearest comments' log-votes "sent_knn") and the
+    theme logits per unit ("theme_dense", "theme_ng", "theme_knn"). Sentiment: their sum weighted by
+    sent_mix (embedding, anchor, n-gram) and knn_mix[0]; themes: theme_mix is the n-gram layer's
+    share, then knn_mix[1] the nearest comments' share. The one place the layers are mixed."""
+    a, b, c = sent_mix
+    v, u = knn_mix
+    z = a * layers["sent_dense"] + b * layers["sent_anchor"]
+    if c and "sent_ng" in layers:
+        z = z + c * layers["sent_ng"]
+    if v and "sent_knn" in layers:
+        z = z + v * layers["sent_knn"]
+    logits = layers["theme_dense"] if not theme_mix or "theme_ng" not in layers else \
+        (1 - theme_mix) * layers["theme_dense"] + theme_mix * layers["theme_ng"]
+    if u and "theme_knn" in layers:
+        logits = (1 - u) * logits + u * layers["theme_knn"]
+    return z, logits
+
+
 def combine(m, comp, sent_mix=None, theme_mix=None, knn_mix=None):
-    """(sentiment probabilities [pos, neu, neg], theme scores 0-1): the layers' log-probabilities
-    mixed by the weights in sent_mix (embedding, anchor, n-gram) plus knn_mix[0] times the nearest
-    comments' log-votes; the theme logits by theme_mix (the n-gram layer's share), then
-    knn_mix[1] (the nearest comments' share); best over the units."""
+    """(sentiment probabilities [pos, neu, neg], theme scores 0-1) of one comment's layer outputs
+    (components), mixed by the shipped weights (or those given): `mixed`, the best over the units."""
     import numpy as np
 
-    a, b, c = sent_mix if sent_mix is not None else m.get("sent_mix", (MIX, 1 - MIX, 0.0))
-    t = float(theme_mix if theme_mix is not None else m.get("theme_mix", 0.0))
-    v, u = knn_mix if knn_mix is not None else m.get("knn_mix", (0.0, 0.0))
-    p = a * _log_softmax(comp["sent_dense"]) + b * _log_softmax(comp["sent_anchor"])
-    if c and "sent_ng" in comp:
-        p = p + c * _log_softmax(comp["sent_ng"])
-    if v and "sent_knn" in comp:
-        p = p + v * comp["sent_knn"]
-    p = np.exp(p - p.max())
+    layers = {**comp, **{key: _log_softmax(comp[key]) for key in ("sent_dense", "sent_anchor", "sent_ng")
+                         if key in comp}}
+    z, logits = mixed(layers, sent_mix if sent_mix is not None else m.get("sent_mix", (MIX, 1 - MIX, 0.0)),
+                      float(theme_mix if theme_mix is not None else m.get("theme_mix", 0.0)),
+                      knn_mix if knn_mix is not None else m.get("knn_mix", (0.0, 0.0)))
+    p = np.exp(z - z.max())
     p /= p.sum()
-    logits = comp["theme_dense"] if not t or "theme_ng" not in comp else \
-        (1 - t) * comp["theme_dense"] + t * comp["theme_ng"]
-    if u and "theme_knn" in comp:
-        logits = (1 - u) * logits + u * comp["theme_knn"]
     return p, sigmoid(logits).max(axis=0)
 
 

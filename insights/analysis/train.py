@@ -5,10 +5,10 @@ sentiment anchors (anchors.py, sentiment only) and the starter themes' examples 
 no-theme phrases (themes only), plus combinations of two training comments of one language
 ("A, but B": B's sentiment; "A and B" of one sentiment; themes: both). Deterministic: plain
 gradient descent from zero, a fixed seed for the combinations. The mixing weights of the layers and
-the theme thresholds are chosen on the held-out development sets (DEV_SETS: tests/data/comments_eval,
-_second and _third, never trained on; `--cv`: by 5-fold cross-validation on the training comments
-instead). Never trained on any tests/data set, and never looks at comments_eval_sixth.jsonl (the
-blind test)."""
+the theme thresholds are chosen on the held-out development sets (DEV_SETS: tests/data/comments_eval
+and _second to _fifth, never trained on; `--cv`: by 5-fold cross-validation on the training comments
+instead). Never trained on any tests/data set, and never looks at comments_eval_sixth to _ninth
+(the blind test sets)."""
 
 from __future__ import annotations
 
@@ -356,17 +356,9 @@ def stacked_predictions(st, sent_mix, theme_mix, knn_mix=(0.0, 0.0)):
     """(sentiment class ids, theme scores n x 7) as probe.combine gives them, for many comments."""
     import numpy as np
 
-    from .probe import sigmoid
+    from .probe import mixed, sigmoid
 
-    a, b, c = sent_mix
-    v, u = knn_mix
-    z = a * st["sent_dense"] + b * st["sent_anchor"] + (c * st["sent_ng"] if c and "sent_ng" in st else 0.0)
-    if v and "sent_knn" in st:
-        z = z + v * st["sent_knn"]
-    logits = st["theme_dense"] if not theme_mix or "theme_ng" not in st else \
-        (1 - theme_mix) * st["theme_dense"] + theme_mix * st["theme_ng"]
-    if u and "theme_knn" in st:
-        logits = (1 - u) * logits + u * st["theme_knn"]
+    z, logits = mixed(st, sent_mix, theme_mix, knn_mix)
     return z.argmax(axis=1), np.maximum.reduceat(sigmoid(logits), st["starts"], axis=0)
 
 
@@ -476,7 +468,7 @@ def choose_thresholds(scores, gold):
 
 # The held-out sets the mixing weights and theme thresholds are chosen on (development data: never
 # trained on). The fourth and fifth were blind tests until their successors came; never
-# tests/data/comments_eval_sixth.jsonl: that one is the blind test.
+# tests/data/comments_eval_sixth to _ninth: those are the blind test sets.
 TESTS_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 DEV_SETS = ("comments_eval.jsonl", "comments_eval_second.jsonl", "comments_eval_third.jsonl",
             "comments_eval_fourth.jsonl", "comments_eval_fifth.jsonl")
