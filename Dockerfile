@@ -12,4 +12,4 @@ RUN DJANGO_SETTINGS_MODULE=nps_platform.settings.local python manage.py collects
 RUN useradd --create-home nps && mkdir -p /app/var && chown -R nps /app/var
 USER nps
 EXPOSE 8000
-CMD ["gunicorn", "nps_platform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["python", "-m", "nps_platform.serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,5 +1,5 @@
 """`/floor/`: reads a posted answer and redirects, through the same middleware as the public
-link, without looking anything up or saving anything — what Django and gunicorn cost alone."""
+link, without looking anything up or saving anything — what Django and the web server cost alone."""
 
 from django.http import HttpResponseRedirect
 from django.urls import include, path

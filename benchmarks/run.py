@@ -8,7 +8,7 @@ survey, period and combinations) against the admin's at 20 000, with its sentime
 comment drivers page likewise (`insights_drivers_ratio`); the comment explorer and the
 responses list at 2 000 000; CSV and XLSX exports of 2 000 000 answers with their peak memory
 (benchmarks/export_probe.py, a process of its own); the detractor alert's p95; public-link
-submissions through gunicorn against pgbench INSERTs; 100 000 invitations dispatched by the
+submissions through the web server (granian) against pgbench INSERTs; 100 000 invitations dispatched by the
 workers against a bare smtplib loop, and the worker's peak memory meanwhile
 (benchmarks/dispatch.py); comment analysis per 100 000 comments and its peak memory
 (benchmarks/comments.py). See docs/performance.md.
@@ -378,11 +378,12 @@ def _load(port: int, path: str, clients: int, seconds: float) -> tuple[str, dict
     return "benchmarks/load.py", json.loads(run.stdout)
 
 
-def _serve_and_load(path: str, clients: int, seconds: float, workers: int,
+def _serve_and_load(path: str, clients: int, seconds: float, workers: int, threads: int,
                     settings: str | None = None) -> tuple[str, dict]:
-    """gunicorn (sync workers) on a free port of 127.0.0.1, loaded from a separate process once
-    every worker has loaded the application (benchmarks/gunicorn_ready.py) and answered a few
-    seconds of GETs of the page (its per-process caches warm, as in a server that has run a while)."""
+    """The product's web server (nps_platform.serve: granian) on a free port of 127.0.0.1, loaded
+    from a separate process once every worker has loaded the application
+    (benchmarks/ready_wsgi.py) and answered a few seconds of GETs of the page (its per-process
+    caches warm, as in a server that has run a while)."""
     import shutil
     import socket
     import tempfile
@@ -390,14 +391,15 @@ def _serve_and_load(path: str, clients: int, seconds: float, workers: int,
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ready = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))
+    ready = Path(tempfile.mkdtemp(prefix="bench-web-"))
     env = {**os.environ, "DEBUG": "false", "PUBLIC_RESPONSE_LIMIT": "1000000000", "LOG_LEVEL": "WARNING",
            "BENCH_READY_DIR": str(ready)}
     if settings:
         env["DJANGO_SETTINGS_MODULE"] = settings
     server = subprocess.Popen(  # noqa: S603 - our own server
-        [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--config", "python:benchmarks.gunicorn_ready"],
+        [sys.executable, "-m", "nps_platform.serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+         "--app", "benchmarks.ready_wsgi:application"],
         cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 180
@@ -413,9 +415,10 @@ def _serve_and_load(path: str, clients: int, seconds: float, workers: int,
         shutil.rmtree(ready, ignore_errors=True)
 
 
-def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4) -> dict:
-    """Public-link answers per second through gunicorn, against single-row INSERT transactions
-    per second into an equivalent table by pgbench with as many clients. Every answer carries a
+def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 2, threads: int = 2) -> dict:
+    """Public-link answers per second through the web server (nps_platform.serve), against
+    single-row INSERT transactions per second into an equivalent table by pgbench with as many
+    clients. Every answer carries a
     unique comment, so duplicates are counted in the table afterwards."""
     import re
     import shutil
@@ -439,7 +442,7 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
         survey = Survey.objects.get(name="Benchmark survey")
         survey_public_link_set(survey=survey, enabled=True, ask_department=False, by=None)
     started_at = timezone.now()
-    tool, web = _serve_and_load(f"/s/{survey.public_token}/", clients, seconds, workers)
+    tool, web = _serve_and_load(f"/s/{survey.public_token}/", clients, seconds, workers, threads)
     with tenant_context(organization):
         tagged = Response.objects.filter(survey=survey, created_at__gte=started_at, comment__startswith="bench-")
         created = tagged.count()
@@ -461,17 +464,18 @@ def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 4
          database["NAME"]], capture_output=True, text=True, check=True)
     tps = float(re.search(r"tps = ([\d.]+)", pg.stdout).group(1))
     # The floor: the same stack answering with a view that looks up and saves nothing.
-    _tool, floor = _serve_and_load("/floor/", clients, seconds, workers, settings="benchmarks.floor_settings")
+    _tool, floor = _serve_and_load("/floor/", clients, seconds, workers, threads, settings="benchmarks.floor_settings")
     floor_per_second = round((floor["requests"] - floor["status_errors"]) / floor["seconds"], 1)
     return {"submission_ratio": {
         "value": round(per_second / tps, 3), "goal": ">= 0.10 (no error, no duplicate)",
-        "web": {**web, "load_tool": tool, "gunicorn_workers": workers, "per_second": per_second,
+        "web": {**web, "load_tool": tool, "server": "granian (nps_platform.serve)",
+                "server_workers": workers, "server_threads": threads, "per_second": per_second,
                 "errors": web["socket_errors"] + web["status_errors"], "responses_created": created,
                 "duplicates": duplicates, "in_flight_at_stop": created - duplicates - accepted},
         "pgbench_tps": tps, "clients": clients,
         "django_floor": {"per_second": floor_per_second, "ratio_to_pgbench": round(floor_per_second / tps, 3),
                          "p50_s": floor["p50_s"], "p99_s": floor["p99_s"],
-                         "what": "POST to a view that reads the form and redirects, same middleware and gunicorn"}}}
+                         "what": "POST to a view that reads the form and redirects, same middleware and server"}}}
 
 
 def comment_figures(n: int = int(os.environ.get("BENCH_COMMENTS", "2000"))) -> dict:

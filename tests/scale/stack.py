@@ -1,6 +1,6 @@
 """The real engines and processes the scale tests start on 127.0.0.1 and stop again: a PostgreSQL
 primary of their own and a streaming replica of it (pg_basebackup; each its own port and data
-directory), a RabbitMQ vhost, web processes (gunicorn) and Celery workers and beat "as on
+directory), a RabbitMQ vhost, web processes (nps_platform.serve) and Celery workers and beat "as on
 different hosts" (each its own port, var/ and media directory; only the environment is shared),
 and a round-robin TCP proxy in front of the web processes: one address, as a load balancer."""
 
@@ -292,8 +292,8 @@ class Stack:
     def web(self, n: int):
         port = free_port()
         self.web_ports.append(port)
-        return self._launch(f"web{n}", [sys.executable, "-m", "gunicorn", "nps_platform.wsgi:application", "-b",
-                                        f"127.0.0.1:{port}", "-w", "1", "--threads", "4", "--access-logfile", "-"],
+        return self._launch(f"web{n}", [sys.executable, "-m", "nps_platform.serve", "--port", str(port),
+                                        "--workers", "1", "--threads", "4", "--access-log"],
                             lambda log: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200)
 
     def worker(self, n: int):

@@ -1,4 +1,4 @@
-"""Past one machine, for real (issue 21): two web processes (gunicorn) behind one address, two
+"""Past one machine, for real (issue 21): two web processes (granian, nps_platform.serve) behind one address, two
 Celery workers and beat on RabbitMQ (quorum queues), dashboards on a PostgreSQL streaming replica.
 Each process is a "host" of its own: its own port, var/ and media directory; they share only
 PostgreSQL, Redis and RabbitMQ. The tests run in this order on one stack (tests/scale/conftest.py);
