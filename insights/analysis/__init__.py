@@ -61,7 +61,7 @@ def engine_name() -> str:
         return LEXICON_VERSION
     from . import probe
 
-    return f"{embedder.version()}+probe-7+{LEXICON_VERSION}" if probe.model() is not None \
+    return f"{embedder.version()}+probe-7.1+{LEXICON_VERSION}" if probe.model() is not None \
         else f"{embedder.version()}+{LEXICON_VERSION}"
 
 

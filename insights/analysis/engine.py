@@ -35,7 +35,6 @@ PARAMS = {
     "theme_mix": 0.0,        # similarity bonus per keyword point
     "theme_top": 2,            # a theme's similarity: the mean of its nearest examples
     "theme_margin": 0.02,      # a second theme in one clause must be this close to the best
-    "probe_sure": 0.1,         # a shipped classifier's theme this far above its threshold needs no other evidence
 }
 
 # Comments that name no theme: a theme is kept only when its nearest example is nearer than
@@ -316,20 +315,15 @@ def _analyze_probe(items, taxonomy, split, keywords):
         row += len(parts)
     predictions = probe.predict(items, split, wholes, per_comment)
     own = [t for t in taxonomy or () if t.key not in probe.THEMES]
-    starters = [t for t in taxonomy or () if t.key in probe.THEMES]
-    starter_index = {t.key: j for j, t in enumerate(starters)}
-    starter_sims = _example_theme_sims(starters, clause_vecs) if starters else None
     own_sims = _example_theme_sims(own, clause_vecs) if own else None
     out, row = [], 0
     for i, (probs, margins) in enumerate(predictions):
         n = len(split[i])
+        # A starter theme at or above its threshold (chosen on the development sets for the
+        # classifiers alone). Until probe-7.1 a theme less than 0.1 above it also needed a keyword
+        # or a near example: the thresholds were not chosen with that rule, which dropped right
+        # themes of unseen comments (blind sets: 0.03-0.04 of theme accuracy; none on dev).
         found = {key: m for key, m in margins.items() if m >= 0 and any(t.key == key for t in taxonomy or ())}
-        # a theme barely above its threshold also needs a keyword of it or a near example
-        for key in [k for k, m in found.items() if m < PARAMS["probe_sure"]]:
-            j = starter_index.get(key)
-            near = j is not None and float(starter_sims[row:row + len(split[i]), j].max()) >= PARAMS["theme_sim"]
-            if not near and not any(kw.get(key, 0.0) > 0 for kw in keywords[i]):
-                del found[key]
         if own:
             own_keywords = [{k: v for k, v in kw.items() if k not in probe.THEMES} for kw in keywords[i]]
             for key in _decide_themes(own, own_keywords, own_sims[row:row + n]):

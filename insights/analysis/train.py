@@ -7,7 +7,7 @@ no-theme phrases (themes only), plus combinations of two training comments of on
 gradient descent from zero, a fixed seed for the combinations. The mixing weights of the layers and
 the theme thresholds are chosen on the held-out development sets (DEV_SETS: tests/data/comments_eval
 and _second to _fifth, never trained on; `--cv`: by 5-fold cross-validation on the training comments
-instead). Never trained on any tests/data set, and never looks at comments_eval_sixth to _ninth
+instead). Never trained on any tests/data set, and never looks at comments_eval_sixth to _eleventh
 (the blind test sets)."""
 
 from __future__ import annotations
@@ -468,7 +468,7 @@ def choose_thresholds(scores, gold):
 
 # The held-out sets the mixing weights and theme thresholds are chosen on (development data: never
 # trained on). The fourth and fifth were blind tests until their successors came; never
-# tests/data/comments_eval_sixth to _ninth: those are the blind test sets.
+# tests/data/comments_eval_sixth to _eleventh: those are the blind test sets.
 TESTS_DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 DEV_SETS = ("comments_eval.jsonl", "comments_eval_second.jsonl", "comments_eval_third.jsonl",
             "comments_eval_fourth.jsonl", "comments_eval_fifth.jsonl")

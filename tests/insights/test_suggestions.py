@@ -228,9 +228,11 @@ def test_dismissed_topic_stays_away_and_open_suggestions_keep_their_rows(shop, m
         suggestions_refresh(organization=organization)
         now = set(ThemeSuggestion.objects.filter(status="open").values_list("pk", flat=True))
         assert now == others and not ThemeSuggestion.objects.filter(pk__in=others, size=1).exists()
-        text_topic = {row["text"]: row["topic"] for row in by_response.values()}
-        assert not any(Counter(text_topic.get(e) for e in s.examples).most_common(1)[0][0] == "hours"
-                       for s in ThemeSuggestion.objects.filter(status="open"))
+        # nothing of the dismissed group comes back under other key phrases either (the engine may
+        # have grouped a few more comments on opening hours apart, as "the hours are short": that
+        # suggestion was open before the dismissal and stays, for the admin to decide on)
+        gone = set(hours.examples)
+        assert all(len(gone & set(s.examples)) < 2 for s in ThemeSuggestion.objects.filter(status="open"))
     # accepting what another admin dismissed a moment ago: refused, no theme made
     from insights.models import Theme
     from insights.services import SuggestionDecided, suggestion_accept
