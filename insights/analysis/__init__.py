@@ -13,7 +13,7 @@ from .taxonomy import STARTER
 
 SENTIMENTS = ("positive", "neutral", "negative")
 LANGUAGES = ("en", "da", "sv", "nb", "fi", "hr", "de")
-LEXICON_VERSION = "lexicon-1"
+LEXICON_VERSION = "lexicon-2"
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,10 @@ medel medelmåttig* middels greit sådär sånn passe keskinkertai* keskiverto p
 prosječn* uobičajen* očekiva* durchschnitt* durchschnittlich* mittelmäßig* üblich erwartet forventet väntat
 förväntat""".split())
 _NEUTRAL_STEMS = tuple(w[:-1] for w in NEUTRAL if w.endswith("*"))
+# "neither good nor bad", "hverken godt eller dårligt", "ei hyvä eikä huono", "weder gut noch
+# schlecht": a judgement withheld (neutral), not two negated words (which summed to a complaint).
+_NEITHER = frozenset("neither hverken varken verken ei ni niti weder".split())
+_NOR = frozenset("nor eller eikä ni niti noch".split())
 _VERB_SECOND = frozenset(("da", "sv", "nb", "de"))
 _BREAKS = frozenset(",.;:!?()")
 _EXCESS = frozenset("too altfor alltför liian previše prečesto predugo zu allzu".split())
@@ -367,7 +371,11 @@ def sentiment_cues(lang: str, text: str) -> Cues:
     weight = 1.0
     last: tuple[int, float] | None = None  # the last polar word: (index, value)
     neutral = 0
+    withheld = _neither_nor(m, toks)
+    neutral += bool(withheld)
     for index, tok in enumerate(toks):
+        if index in withheld:
+            continue
         if tok in _POS_EMOJI:
             pos += 1.0
             continue
@@ -451,6 +459,30 @@ def sentiment_cues(lang: str, text: str) -> Cues:
     if "!" in text and (pos or neg):
         pos, neg = (pos * 1.2, neg) if pos > neg else (pos, neg * 1.2)
     return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated, neutral=neutral)
+
+
+def _polarity(m, tok: str) -> int:
+    is_pos = tok in m["pos"] or tok in m["en_pos"]
+    is_neg = tok in m["neg"] or tok in m["en_neg"]
+    return 0 if is_pos == is_neg else (1 if is_pos else -1)
+
+
+def _neither_nor(m, toks: list[str]) -> set[int]:
+    """The token positions of "neither A nor B" where A and B are polar words of opposite signs
+    (one word each, or two with a word between: "hverken særlig godt eller dårligt")."""
+    out: set[int] = set()
+    for i, tok in enumerate(toks):
+        if tok not in _NEITHER:
+            continue
+        for j in range(i + 2, min(i + 4, len(toks))):
+            if toks[j] not in _NOR:
+                continue
+            a = next((_polarity(m, t) for t in toks[i + 1:j] if _polarity(m, t)), 0)
+            k = next((k for k in range(j + 1, min(j + 3, len(toks))) if _polarity(m, toks[k])), None)
+            if a and k is not None and _polarity(m, toks[k]) == -a:
+                out.update(range(i, k + 1))
+            break
+    return out
 
 
 def _stem_len(tok: str, *matchers: _Matcher) -> int:

@@ -36,3 +36,23 @@ def test_a_sarcastic_closer_follows_a_complaint_not_praise():
     for lang, text in [("en", "Arrived in two days. Perfect."), ("nb", "Fikk hjelp raskt og greit. Takk for det!"),
                        ("en", "Great, fast delivery")]:
         assert not phrase_cues(lang, text).sarcasm, text
+
+
+def test_neither_good_nor_bad_is_a_judgement_withheld():
+    """"Neither good nor bad" is neutral by the labelling rules: the lexicon reads the pair as a
+    withheld judgement, not as two negated words (which summed to a complaint, and German's
+    "Weder gut noch schlecht" came out negative)."""
+    from insights.analysis import analyze
+    from insights.analysis.lexicon import sentiment_cues
+
+    withheld = [("en", "Neither good nor bad"), ("da", "Hverken godt eller dårligt"),
+                ("sv", "Varken bra eller dåligt"), ("nb", "Verken bra eller dårlig"), ("fi", "Ei hyvä eikä huono"),
+                ("hr", "Ni dobro ni loše"), ("hr", "Niti dobro niti loše"), ("de", "Weder gut noch schlecht.")]
+    for lang, text in withheld:
+        cues = sentiment_cues(lang, text)
+        assert (cues.score, cues.neutral) == (0.0, 1), text
+    assert [a.sentiment for a in analyze(withheld)] == ["neutral"] * len(withheld)
+    # two things neither of which pleased: still a complaint, and a plain negation still turns a word
+    assert sentiment_cues("en", "The food was neither hot nor tasty").score < 0
+    assert sentiment_cues("fi", "Ei hyvä").score < 0
+    assert sentiment_cues("de", "Nicht schlecht").score > 0
