@@ -8,8 +8,8 @@ survey, period and combinations) against the admin's at 20 000, with its sentime
 comment drivers page likewise (`insights_drivers_ratio`); the comment explorer and the
 responses list at 2 000 000; CSV and XLSX exports of 2 000 000 answers with their peak memory
 (benchmarks/export_probe.py, a process of its own); the detractor alert's p95; public-link
-submissions through the web server (granian) against pgbench INSERTs; 100 000 invitations dispatched by the
-workers against a bare smtplib loop, and the worker's peak memory meanwhile
+submissions through the web server (granian) against pgbench INSERTs; 100 000 invitations
+dispatched by the workers against a bare smtplib loop, and the worker's peak memory meanwhile
 (benchmarks/dispatch.py); comment analysis per 100 000 comments and its peak memory
 (benchmarks/comments.py). See docs/performance.md.
 
@@ -418,8 +418,8 @@ def _serve_and_load(path: str, clients: int, seconds: float, workers: int, threa
 def submission_figures(clients: int = 8, seconds: float = 15.0, workers: int = 2, threads: int = 2) -> dict:
     """Public-link answers per second through the web server (nps_platform.serve), against
     single-row INSERT transactions per second into an equivalent table by pgbench with as many
-    clients. Every answer carries a
-    unique comment, so duplicates are counted in the table afterwards."""
+    clients. Every answer carries a unique comment, so duplicates are counted in the table
+    afterwards."""
     import re
     import shutil
     import tempfile

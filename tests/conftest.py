@@ -118,6 +118,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until(check, timeout: float, what: str = "condition", step: float = 0.2):
+    """`check()`'s first true value within `timeout` seconds (an exception counts as not yet:
+    a process still starting refuses connections); else the test fails, naming `what`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except Exception as exc:
+            last = exc
+        time.sleep(step)
+    raise AssertionError(f"{what} not reached within {timeout} s (last: {last!r})")
+
+
 class SmtpSink:
     def __init__(self):
         from aiosmtpd.controller import Controller

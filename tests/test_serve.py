@@ -9,13 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,15 +38,6 @@ def _get(port: int, path: str = "/healthz") -> int | None:
         return None
 
 
-def _until(check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 @pytest.fixture
 def server():
     database = connection.settings_dict
@@ -58,7 +48,7 @@ def server():
                              "--threads", "2", "--log-level", "warning"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _until(lambda: _get(port) == 200, 90)
+        wait_until(lambda: _get(port) == 200, 90, "the server's start")
         yield proc, port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # the process group this test started
@@ -87,10 +77,10 @@ def test_one_connection_carries_several_requests(server):
 
 def test_a_dead_worker_is_started_again(server):
     proc, port = server
-    workers = _until(lambda: _children(proc.pid), 30)
+    workers = wait_until(lambda: _children(proc.pid), 30, "its worker")
     for pid in workers:
         os.kill(pid, signal.SIGKILL)  # a worker of the server this test started
-    replaced = _until(lambda: (_children(proc.pid) - workers) or None, 60)
+    replaced = wait_until(lambda: _children(proc.pid) - workers, 60, "a new worker")
     assert replaced
-    assert _until(lambda: _get(port) == 200, 90)
+    assert wait_until(lambda: _get(port) == 200, 90, "an answer from the new worker")
     assert proc.poll() is None

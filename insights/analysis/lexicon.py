@@ -402,11 +402,7 @@ def sentiment_cues(lang: str, text: str) -> Cues:
         if tok in _DIMINISHERS:
             boost = 0.5
             continue
-        is_pos = tok in m["pos"] or tok in m["en_pos"]
-        is_neg = tok in m["neg"] or tok in m["en_neg"]
-        if is_pos and is_neg:  # "problemlos" is "problem*" and "problemlos*": the longer stem wins
-            p_len, n_len = _stem_len(tok, m["pos"], m["en_pos"]), _stem_len(tok, m["neg"], m["en_neg"])
-            is_pos, is_neg = p_len > n_len, n_len > p_len
+        is_pos, is_neg = _signs(m, tok)
         if not (is_pos or is_neg) and tok.startswith(_COMPOUND_PREFIXES) and len(tok) > 7:
             rest = tok[next(len(p) for p in _COMPOUND_PREFIXES if tok.startswith(p)):]
             is_pos, is_neg = rest in m["pos"], rest in m["neg"]  # "jättetrevlig", "kjempegod"
@@ -461,9 +457,18 @@ def sentiment_cues(lang: str, text: str) -> Cues:
     return Cues(score=pos - neg, positive=pos, negative=neg, negated=negated, neutral=neutral)
 
 
-def _polarity(m, tok: str) -> int:
+def _signs(m, tok: str) -> tuple[bool, bool]:
+    """(positive, negative) for a word of the language's or English's lexicon."""
     is_pos = tok in m["pos"] or tok in m["en_pos"]
     is_neg = tok in m["neg"] or tok in m["en_neg"]
+    if is_pos and is_neg:  # "problemlos" is "problem*" and "problemlos*": the longer stem wins
+        p_len, n_len = _stem_len(tok, m["pos"], m["en_pos"]), _stem_len(tok, m["neg"], m["en_neg"])
+        is_pos, is_neg = p_len > n_len, n_len > p_len
+    return is_pos, is_neg
+
+
+def _polarity(m, tok: str) -> int:
+    is_pos, is_neg = _signs(m, tok)
     return 0 if is_pos == is_neg else (1 if is_pos else -1)
 
 

@@ -8,10 +8,10 @@ other sets, each language with situations of its own, a good share hard on purpo
 seventh to the twelfth (8 or 10 per sentiment per language, written blind as an ordinary mix of
 a company's comments) stand in for comments the engine has never seen; nothing is trained or
 tuned on them and their misses are not read (their pooled figures decided once whether a change
-was kept: probe-8, not kept; probe-7.1's dropping of a theme rule, kept; the twelfth came after both). The figures and
-their distance to issue 20's goals (sentiment >= 0.90, themes >= 0.85 in every language) are
-printed every run. On the first set
-the test holds the goals themselves in every language. On the unseen sets they are not reached
+was kept: probe-8, not kept; probe-7.1's dropping of a theme rule, kept; the twelfth came after
+both). The figures and their distance to issue 20's goals (sentiment >= 0.90, themes >= 0.85 in
+every language) are printed every run. On the first set the test holds the goals themselves in
+every language. On the unseen sets they are not reached
 in every language yet (docs/comment-analysis.md has the figures); until they are, the test holds
 the engine at least at each set's floor, so that a change making any language worse than that
 fails."""

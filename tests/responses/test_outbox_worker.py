@@ -16,6 +16,7 @@ from followups.models import Alert, Case, Rule, Webhook
 from nps_platform.tenancy import tenant_context
 from responses.models import Response, ResponseOutbox
 from responses.outbox import BATCH
+from tests.conftest import wait_until
 from tests.dashboards.helpers import recount, rollup_rows
 from tests.distribution.conftest import campaign_for, links_in, path_of, published_survey  # noqa: F401
 
@@ -56,15 +57,6 @@ def answer(organization, survey, score: int, comment: str):
 def waiting(organization=None) -> int:
     rows = ResponseOutbox.objects.dangerously_unscoped()
     return (rows.filter(organization=organization) if organization else rows).count()
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {timeout} s")
 
 
 def alert_mails(messages, comment: str) -> int:

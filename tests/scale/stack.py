@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import requests
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -32,20 +32,6 @@ def sql(query: str, params=(), *, dbname: str = "postgres", port: int = 5432, fe
                          connect_timeout=5) as conn:
         cur = conn.execute(query, params)
         return cur.fetchall() if fetch and cur.description else None
-
-
-def wait_until(check, timeout: float, step: float = 0.2, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except Exception as exc:
-            last = exc
-        time.sleep(step)
-    raise AssertionError(f"{what} not reached within {timeout} s (last: {last!r})")
 
 
 def _as_postgres() -> dict:
