@@ -368,6 +368,8 @@ def test_an_unknown_token_is_a_friendly_404(token, client):
     assert "We could not find this survey" in page_text(page)
     danish = client.get(f"/r/{token}/", HTTP_ACCEPT_LANGUAGE="da")
     assert danish.status_code == 404 and "Vi kunne ikke finde undersøgelsen" in page_text(danish)
+    # no organization to name it after: the page is still titled (screen readers announce it)
+    assert "<title>Vi kunne ikke finde undersøgelsen</title>" in danish.content.decode()
 
 
 def test_a_wrong_secret_for_a_real_organization_is_a_404(shop, personal_link, client):
